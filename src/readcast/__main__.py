@@ -1,0 +1,3 @@
+from readcast.cli import main
+
+main()

@@ -1,0 +1,166 @@
+"""The readcast command line: parse options, call the library, turn errors into messages and exit codes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+from . import __version__
+from .errors import ReadcastError
+
+app = typer.Typer(
+    name="readcast",
+    help="Turn written articles into an accessible podcast.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+err = Console(stderr=True, highlight=False)
+
+ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds readcast.toml).",
+                                            file_okay=False)]
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"readcast {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main_callback(
+    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+                                                    help="Show the version and exit.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more detail.")] = False,
+) -> None:
+    """readcast reads content/ and publishes a podcast feed, episodes and transcripts to output/."""
+    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
+                        format="%(levelname)s: %(message)s", stream=sys.stderr)
+
+
+def _fail(exc: ReadcastError) -> typer.Exit:
+    err.print(f"[red]error:[/red] {exc}", markup=True, soft_wrap=True)
+    return typer.Exit(1)
+
+
+@app.command()
+def build(
+    project: ProjectDir = Path("."),
+    base_url: Annotated[Optional[str], typer.Option(help="Public URL where output/ is hosted.")] = None,
+    engine: Annotated[Optional[str], typer.Option(help="Speech engine for every article.")] = None,
+    voice: Annotated[Optional[str], typer.Option(help="Voice for every article.")] = None,
+    jobs: Annotated[Optional[int], typer.Option(min=1, help="Parallel synthesis processes "
+                                                "[default: CPU count].")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Ignore the cache: synthesize and encode "
+                                        "everything again.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report on stdout.")] = False,
+) -> None:
+    """Build the podcast: synthesize what changed, encode episodes, write output/feed.xml."""
+    from .build import BuildOptions
+    from .build import build as run_build
+
+    options = BuildOptions(base_url=base_url, engine=engine, voice=voice, jobs=jobs, force=force)
+    try:
+        with _progress() as progress:
+            tasks: dict[str, int] = {}
+
+            def on_progress(stage: str, done: int, total: int) -> None:
+                if stage not in tasks:
+                    tasks[stage] = progress.add_task(stage.capitalize(), total=total)
+                progress.update(tasks[stage], completed=done, total=total)
+
+            report = run_build(project, options, on_progress)
+    except ReadcastError as exc:
+        raise _fail(exc) from None
+    for episode in report.episodes:
+        if episode.status == "failed":
+            err.print(f"[red]error:[/red] {episode.error}", markup=True, soft_wrap=True)
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2))
+    else:
+        for episode in report.episodes:
+            if episode.status != "failed":
+                typer.echo(f"{episode.status:9} {episode.slug}  ({episode.audio_seconds:.0f} s, "
+                           f"{episode.synthesized}/{episode.segments} segments synthesized)")
+        typer.echo(f"feed      {report.feed}")
+    built = sum(e.status != "failed" for e in report.episodes)
+    err.print(f"{built} episode(s) ready, {len(report.failed)} failed, in {report.seconds:.1f} s")
+    if report.failed:
+        raise typer.Exit(1)
+
+
+@app.command()
+def init(project: ProjectDir = Path(".")) -> None:
+    """Create readcast.toml, content/ with an example article and a .gitignore."""
+    from .scaffold import init_project
+
+    try:
+        created = init_project(project)
+    except ReadcastError as exc:
+        raise _fail(exc) from None
+    for path in created:
+        typer.echo(f"created {path}")
+    err.print(f"Next: edit readcast.toml, put articles in content/, run 'readcast build {project}'.")
+
+
+@app.command()
+def say(
+    text: Annotated[str, typer.Argument(help="What to say.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="MP3 file to write.", dir_okay=False)],
+    engine: Annotated[str, typer.Option(help="Speech engine.")] = "hibari",
+    voice: Annotated[Optional[str], typer.Option(help="Voice of the engine.")] = None,
+    speed: Annotated[float, typer.Option(min=0.5, max=2.0, help="Speaking rate.")] = 1.0,
+    language: Annotated[str, typer.Option(help="Language code.")] = "en",
+) -> None:
+    """Synthesize TEXT into one MP3 file (normalized, mastered, CBR)."""
+    from .oneoff import say_to_mp3
+
+    try:
+        seconds = say_to_mp3(text, output, engine=engine, voice=voice, speed=speed, language=language)
+    except ReadcastError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"{output} ({seconds:.1f} s)")
+
+
+@app.command()
+def script(
+    file: Annotated[Path, typer.Argument(help="An article (.txt, .md or .html).", dir_okay=False)],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the script as JSON.")] = False,
+) -> None:
+    """Print the speech script of FILE: segments, pauses and chapters, without making audio."""
+    from .oneoff import script_for_file
+
+    try:
+        speech = script_for_file(file)
+    except ReadcastError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        typer.echo(json.dumps({"title": speech.article.title, "slug": speech.article.slug,
+                               "segments": [{"kind": s.kind, "spoken": s.spoken, "written": s.written,
+                                             "pause_ms": s.pause_after_ms, "chapter": s.chapter}
+                                            for s in speech.segments]}, indent=2, ensure_ascii=False))
+        return
+    for n, seg in enumerate(speech.segments, start=1):
+        if seg.chapter:
+            typer.echo(f"\n## chapter: {seg.chapter}")
+        typer.echo(f"[{n:3}] {seg.kind:<9} {seg.spoken}")
+        if seg.pause_after_ms:
+            typer.echo(f"      (pause {seg.pause_after_ms} ms)")
+
+
+def _progress() -> Progress:
+    return Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
+                    TimeElapsedColumn(), console=err, transient=True,
+                    disable=not err.is_terminal)
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,47 @@
+"""One-off commands that need no project: `readcast say` and `readcast script`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .audio import Piece, encode_mp3, measure_loudness, stitched_pcm
+from .engines import get_engine_class
+from .errors import EngineError
+from .fsutil import atomic_path
+from .models import Script
+from .normalize import normalize
+from .readers import read_article
+from .script import build_script
+from .settings import AudioSettings, load_settings
+
+
+def say_to_mp3(text: str, output: Path, *, engine: str, voice: str | None, speed: float,
+               language: str) -> float:
+    """Speak `text` into `output` as a mastered CBR MP3; return its length in seconds."""
+    cls = get_engine_class(engine)
+    if not cls.is_available():
+        raise EngineError(f"engine '{engine}' is not available here. {cls.install_hint()}".strip())
+    if not cls.speaks(language):
+        raise EngineError(f"engine '{engine}' cannot speak language '{language}'.")
+    chunk = cls(voice=voice, speed=speed, language=language).synthesize(normalize(text))
+    if chunk.frames == 0:
+        raise EngineError(f"engine '{engine}' produced no audio for {text[:60]!r}")
+    pieces = [Piece(load=lambda: chunk, frames=chunk.frames, rate=chunk.sample_rate, pause_ms=0)]
+    audio = AudioSettings()
+    gain = audio.loudness - measure_loudness(stitched_pcm(pieces, chunk.sample_rate), chunk.sample_rate)
+    with atomic_path(output.resolve()) as tmp:
+        encode_mp3(stitched_pcm(pieces, chunk.sample_rate), chunk.sample_rate, tmp, gain_db=gain,
+                   bitrate=audio.bitrate, sample_rate=audio.sample_rate)
+    return chunk.seconds
+
+
+def script_for_file(path: Path) -> Script:
+    """The speech script of one article, with the settings of its project when there is one."""
+    article = read_article(path)
+    author, podcast = article.meta.author or "", "readcast"
+    project = path.resolve().parent.parent
+    if (project / "readcast.toml").is_file():
+        settings = load_settings(project)
+        author = author or settings.podcast.author
+        podcast = settings.podcast.title
+    return build_script(article, author=author, podcast_title=podcast)

@@ -1,0 +1,93 @@
+"""Stage 3: segments -> cached audio, synthesized in parallel on all cores."""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass
+from pathlib import Path
+
+from .cache import SegmentStore
+from .engines import Engine, get_engine_class
+from .errors import EngineError, ReadcastError
+from .models import VoiceChoice
+
+
+@dataclass(frozen=True)
+class SynthesisJob:
+    key: str
+    text: str
+    voice: VoiceChoice
+
+
+_ENGINES: dict[VoiceChoice, Engine] = {}
+
+
+def engine_for(voice: VoiceChoice) -> Engine:
+    """One engine instance per voice choice and process, reused for every segment."""
+    engine = _ENGINES.get(voice)
+    if engine is None:
+        cls = get_engine_class(voice.engine)
+        engine = cls(voice=voice.voice, speed=voice.speed, language=voice.language)
+        _ENGINES[voice] = engine
+    return engine
+
+
+def _run_job(job: SynthesisJob, store_root: str) -> str:
+    """Synthesize one segment into the store (runs in a worker process)."""
+    try:
+        chunk = engine_for(job.voice).synthesize(job.text)
+    except ReadcastError:
+        raise
+    except Exception as exc:  # engines are third-party code: report, don't crash the build
+        raise EngineError(f"{job.voice.engine} failed on {job.text[:60]!r}: {exc}") from None
+    if chunk.frames == 0:
+        raise EngineError(f"{job.voice.engine} produced no audio for {job.text[:60]!r}")
+    SegmentStore(Path(store_root)).put(job.key, chunk)
+    return job.key
+
+
+def synthesize_missing(jobs: list[SynthesisJob], store: SegmentStore, workers: int,
+                       on_done: Callable[[str], None] | None = None) -> dict[str, str]:
+    """Synthesize `jobs` into `store`; return {key: error message} for the ones that failed."""
+    failures: dict[str, str] = {}
+    if not jobs:
+        return failures
+    workers = max(1, min(workers, len(jobs)))
+    if workers == 1:
+        for job in jobs:
+            try:
+                _run_job(job, str(store.root))
+            except ReadcastError as exc:
+                failures[job.key] = str(exc)
+            if on_done:
+                on_done(job.key)
+        return failures
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
+        futures = {pool.submit(_run_job, job, str(store.root)): job for job in jobs}
+        for future in as_completed(futures):
+            job = futures[future]
+            try:
+                future.result()
+            except ReadcastError as exc:
+                failures[job.key] = str(exc)
+            except Exception as exc:  # a worker died (out of memory, killed)
+                failures[job.key] = f"{job.voice.engine} worker failed: {exc}"
+            if on_done:
+                on_done(job.key)
+    return failures
+
+
+def default_workers() -> int:
+    return os.cpu_count() or 1
+
+
+def _context() -> multiprocessing.context.BaseContext:
+    # fork starts workers in milliseconds; it is safe here because the parent never runs an
+    # engine while a pool is alive. Elsewhere (macOS, Windows) use the platform's default.
+    if sys.platform.startswith("linux"):
+        return multiprocessing.get_context("fork")
+    return multiprocessing.get_context()

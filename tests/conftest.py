@@ -1,0 +1,106 @@
+"""Shared fixtures: throw-away projects, one real build of the sample, and a CLI runner."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from readcast.build import BuildOptions, BuildReport, build
+from readcast.cli import app
+
+REPO = Path(__file__).resolve().parent.parent
+SAMPLE = REPO / "content" / "what-happens-when-you-cry-in-therapy.txt"
+
+BASIC_SETTINGS = """\
+[podcast]
+title = "Test Cast"
+author = "Test Author"
+description = "A podcast made by the readcast tests."
+language = "en"
+base_url = "https://podcast.example.org/show/"
+category = "Technology"
+"""
+
+
+class Project:
+    """A readcast project in a temporary folder."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+
+    @property
+    def content(self) -> Path:
+        return self.root / "content"
+
+    @property
+    def output(self) -> Path:
+        return self.root / "output"
+
+    def write(self, name: str, text: str | bytes) -> Path:
+        """Write content/<name> (text is dedented)."""
+        path = self.content / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if isinstance(text, bytes):
+            path.write_bytes(text)
+        else:
+            path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+        return path
+
+    def settings(self, text: str) -> None:
+        (self.root / "readcast.toml").write_text(textwrap.dedent(text), encoding="utf-8")
+
+    def build(self, **options: object) -> BuildReport:
+        options.setdefault("jobs", 1)
+        return build(self.root, BuildOptions(**options))
+
+    def cli(self, *args: str) -> object:
+        """Run `readcast ARGS` in-process; returns typer's Result (stdout, stderr, exit_code)."""
+        return CliRunner().invoke(app, list(args))
+
+    def build_json(self, *args: str) -> tuple[int, dict]:
+        result = CliRunner().invoke(app, ["build", str(self.root), "--json", "--jobs", "1", *args])
+        return result.exit_code, json.loads(result.stdout) if result.stdout.strip() else {}
+
+    def files(self) -> set[str]:
+        """Every file under the project, relative to it."""
+        return {str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file()}
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Project:
+    """An empty project with basic settings."""
+    proj = Project(tmp_path / "proj")
+    proj.content.mkdir(parents=True)
+    proj.settings(BASIC_SETTINGS)
+    return proj
+
+
+@pytest.fixture
+def make_project(tmp_path: Path) -> Callable[[str], Project]:
+    """Factory for several projects in one test."""
+
+    def make(name: str = "proj") -> Project:
+        proj = Project(tmp_path / name)
+        proj.content.mkdir(parents=True)
+        proj.settings(BASIC_SETTINGS)
+        return proj
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def sample_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, BuildReport]:
+    """The sample article built once, with the real engine and ffmpeg, shared by read-only tests."""
+    proj = Project(tmp_path_factory.mktemp("sample") / "proj")
+    proj.content.mkdir(parents=True)
+    proj.settings(BASIC_SETTINGS)
+    shutil.copy(SAMPLE, proj.content / SAMPLE.name)
+    report = build(proj.root, BuildOptions())
+    assert not report.failed, report.failed
+    return proj, report

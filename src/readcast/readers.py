@@ -284,17 +284,15 @@ def _walk_markdown(tokens: list[Any]) -> Iterator[Block]:
 def _is_last_item(tokens: list[Any], index: int) -> bool:
     """True if the list item holding the paragraph at `index` is its list's last item."""
     depth = 0
-    for tok in tokens[index:]:
-        if tok.type == "list_item_open":
+    for position in range(index, len(tokens)):
+        kind = tokens[position].type
+        if kind == "list_item_open":
             depth += 1
-        elif tok.type == "list_item_close":
-            if depth == 0:
-                continue
+        elif kind == "list_item_close":
+            if depth == 0:  # the end of our own item: last unless a sibling follows
+                following = tokens[position + 1].type if position + 1 < len(tokens) else ""
+                return following != "list_item_open"
             depth -= 1
-        elif tok.type in ("bullet_list_close", "ordered_list_close"):
-            if depth < 0:
-                return True
-            return depth <= 0
     return True
 
 

@@ -20,6 +20,7 @@ from .errors import ContentError, EngineError, ReadcastError
 from .feed import FeedInputs, feed_xml, podcast_guid, url_for
 from .fsutil import atomic_path, remove_stale_temp_files, safe_join, write_if_changed
 from .models import Article, Chapter, Script, TimedSegment, VoiceChoice
+from .pages import Pages
 from .readers import find_articles, read_article
 from .script import build_script
 from .settings import Settings, load_settings
@@ -108,6 +109,7 @@ class _Builder:
         self.state_path = settings.state_dir / "state.json"
         self.state = ProjectState.load(self.state_path)
         self.report = BuildReport()
+        self.pages = Pages(settings)
         self.now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
     def run(self) -> BuildReport:
@@ -127,6 +129,7 @@ class _Builder:
         self.progress("encode", len(plans), len(plans))
         self._forget_removed(keep)
         self._write_feed(cover)
+        self.pages.write_index(list(self.state.episodes.values()), self.cover_name)
         self.state.save(self.state_path)
         return self.report
 
@@ -219,7 +222,7 @@ class _Builder:
         chapters = _chapters(timeline, total)
         files = {role: f"{EPISODES_DIR}/{article.slug}{suffix}" for role, suffix in (
             ("mp3", ".mp3"), ("vtt", ".vtt"), ("srt", ".srt"), ("chapters", ".chapters.json"),
-            ("text", ".txt"))}
+            ("text", ".txt"), ("transcript", ".transcript.html"), ("page", ".html"))}
         description = self._description(article)
         tags = EpisodeTags(
             title=article.title, author=self._author(article), album=settings.podcast.title,
@@ -257,6 +260,7 @@ class _Builder:
             pub_date=pub_date, language=plan.voice.language, episode_key=episode_key,
             mp3_size=mp3_path.stat().st_size, duration=round(total, 3), segments=len(plan.keys),
             files=files)
+        self.pages.write_episode(self.state.episodes[article.slug], timeline, chapters, self.cover_name)
 
     def _timeline(self, plan: _Plan) -> tuple[list[TimedSegment], list[Piece], int, float]:
         pieces: list[Piece] = []

@@ -15,8 +15,7 @@ from . import __version__, captions
 from .audio import Piece, encode_mp3, measure_loudness, stitched_pcm
 from .cache import SegmentStore, segment_key
 from .cover import cover_jpeg, thumbnail_jpeg
-from .engines import get_engine_class
-from .errors import ContentError, EngineError, ReadcastError
+from .errors import ContentError, ReadcastError
 from .feed import FeedInputs, feed_xml, podcast_guid, url_for
 from .fsutil import atomic_path, remove_stale_temp_files, safe_join, write_if_changed
 from .models import Article, Chapter, Script, TimedSegment, VoiceChoice
@@ -27,6 +26,7 @@ from .settings import Settings, load_settings
 from .state import EpisodeRecord, ProjectState, project_lock
 from .synth import SynthesisJob, default_workers, synthesize_missing
 from .tags import EpisodeTags, write_tags
+from .voices import VoiceRequest, choose_voice
 
 logger = logging.getLogger(__name__)
 
@@ -43,6 +43,8 @@ class BuildOptions:
     base_url: str | None = None
     engine: str | None = None
     voice: str | None = None
+    speed: float | None = None
+    language: str | None = None
     jobs: int | None = None
     force: bool = False
 
@@ -91,8 +93,8 @@ def build(project: Path | str, options: BuildOptions = BuildOptions(),
           progress: Progress | None = None) -> BuildReport:
     """Build the podcast of the project in `project`; bad articles are reported, not raised."""
     started = time.perf_counter()
-    settings = load_settings(project).with_overrides(
-        base_url=options.base_url, engine=options.engine, voice=options.voice)
+    # engine, voice, speed and language flags are applied per article in _plan (voices.py)
+    settings = load_settings(project).with_overrides(base_url=options.base_url)
     with project_lock(settings.state_dir):
         report = _Builder(settings, options, progress or (lambda *_: None)).run()
     report.seconds = time.perf_counter() - started
@@ -157,24 +159,17 @@ class _Builder:
         return plans
 
     def _plan(self, article: Article) -> _Plan:
-        meta, voice_settings = article.meta, self.settings.voice
-        voice = VoiceChoice(
-            engine=self.options.engine or meta.engine or voice_settings.engine,
-            voice=self.options.voice or meta.voice or voice_settings.voice or None,
-            speed=meta.speed or voice_settings.speed,
-            language=meta.language or self.settings.podcast.language,
-        )
-        engine_cls = get_engine_class(voice.engine)
+        meta, configured, options = article.meta, self.settings.voice, self.options
         rel = self._rel(article.source)
-        if not engine_cls.is_available():
-            raise EngineError(f"{rel}: engine '{voice.engine}' is not available here. "
-                              f"{engine_cls.install_hint()}".strip())
-        if not engine_cls.speaks(voice.language):
-            raise EngineError(f"{rel}: engine '{voice.engine}' cannot speak language "
-                              f"'{voice.language}'. {_engines_for(voice.language)}")
+        voice, engine_cls = choose_voice([  # flag > front matter > readcast.toml
+            VoiceRequest(options.engine, options.voice, options.speed, options.language),
+            VoiceRequest(meta.engine, meta.voice, meta.speed, meta.language),
+            VoiceRequest(configured.engine, configured.voice or None, configured.speed,
+                         self.settings.podcast.language),
+        ], base_dir=self.settings.root, where=rel)
         script = build_script(article, author=self._author(article),
                               podcast_title=self.settings.podcast.title)
-        version = engine_cls.engine_version()
+        version = engine_cls.engine_version_for(voice.voice or "")
         keys = [segment_key(seg.spoken, voice, version, engine_cls.sample_rate)
                 for seg in script.segments]
         result = EpisodeResult(slug=article.slug, title=article.title, source=rel, status="built",
@@ -376,18 +371,3 @@ def _fallback_slug(path: Path) -> str:
     from .readers import slugify
 
     return slugify(path.stem) or "article"
-
-
-def _engines_for(language: str) -> str:
-    from .engines import engine_names
-
-    able = [name for name in engine_names() if _speaks(name, language)]
-    return (f"Engines that can: {', '.join(able)}." if able else
-            "No installed engine speaks it; see 'readcast voices'.")
-
-
-def _speaks(name: str, language: str) -> bool:
-    try:
-        return get_engine_class(name).speaks(language)
-    except ReadcastError:
-        return False

@@ -57,6 +57,10 @@ def build(
     base_url: Annotated[Optional[str], typer.Option(help="Public URL where output/ is hosted.")] = None,
     engine: Annotated[Optional[str], typer.Option(help="Speech engine for every article.")] = None,
     voice: Annotated[Optional[str], typer.Option(help="Voice for every article.")] = None,
+    speed: Annotated[Optional[float], typer.Option(min=0.5, max=2.0, help="Speaking rate for every "
+                                                   "article (1.0 is normal).")] = None,
+    language: Annotated[Optional[str], typer.Option(help="Language of every article, such as en "
+                                                    "or en-gb.")] = None,
     jobs: Annotated[Optional[int], typer.Option(min=1, help="Parallel synthesis processes "
                                                 "[default: CPU count].")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ignore the cache: synthesize and encode "
@@ -67,7 +71,8 @@ def build(
     from .build import BuildOptions
     from .build import build as run_build
 
-    options = BuildOptions(base_url=base_url, engine=engine, voice=voice, jobs=jobs, force=force)
+    options = BuildOptions(base_url=base_url, engine=engine, voice=voice, speed=speed,
+                           language=language, jobs=jobs, force=force)
     try:
         with _progress() as progress:
             tasks: dict[str, int] = {}
@@ -154,6 +159,51 @@ def script(
         typer.echo(f"[{n:3}] {seg.kind:<9} {seg.spoken}")
         if seg.pause_after_ms:
             typer.echo(f"      (pause {seg.pause_after_ms} ms)")
+
+
+@app.command()
+def voices(
+    engine: Annotated[Optional[str], typer.Option(help="Show only this engine.")] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
+) -> None:
+    """List speech engines and their voices: languages, offline or online, installed or not."""
+    from dataclasses import asdict
+
+    from .voices import describe_engines
+
+    try:
+        engines = describe_engines(engine)
+    except ReadcastError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        typer.echo(json.dumps([asdict(e) for e in engines], indent=2, ensure_ascii=False))
+        return
+    for n, summary in enumerate(engines):
+        if n:
+            typer.echo("")
+        if summary.error and not summary.licence:
+            typer.echo(f"{summary.name}: cannot be loaded ({summary.error})")
+            continue
+        status = "installed" if summary.available else "NOT INSTALLED"
+        network = "online: needs the network" if summary.needs_network else "offline"
+        typer.echo(f"{summary.name}  [{status}, {network}]  licence: {summary.licence}")
+        languages = summary.languages
+        shown = ", ".join(languages[:30]) + (f", ... ({len(languages)} in all)" if len(languages) > 30
+                                             else "")
+        typer.echo(f"  languages: {shown}")
+        if summary.install_hint:
+            typer.echo(f"  to install: {summary.install_hint}")
+        if summary.error:
+            typer.echo(f"  {summary.error}")
+        width = max((len(v.name) for v in summary.voices), default=0)
+        for info in summary.voices:
+            mark = "*" if info.name == summary.default_voice else " "
+            language = "" if info.language == info.name else f"{info.language}: "
+            state = "" if info.installed else "  (not installed)"
+            typer.echo(f"  {mark} {info.name:<{width}}  {language}{info.description}{state}")
+    if any(s.voices for s in engines):
+        err.print("* marks each engine's default voice. Choose with --engine/--voice, or engine: and "
+                  "voice: in front matter or readcast.toml [voice].", markup=False, soft_wrap=True)
 
 
 def _progress() -> Progress:

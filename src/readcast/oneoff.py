@@ -5,25 +5,27 @@ from __future__ import annotations
 from pathlib import Path
 
 from .audio import Piece, encode_mp3, measure_loudness, stitched_pcm
-from .engines import get_engine_class
-from .errors import EngineError
+from .errors import EngineError, ReadcastError
 from .fsutil import atomic_path
 from .models import Script
 from .normalize import normalize
 from .readers import read_article
 from .script import build_script
 from .settings import AudioSettings, load_settings
+from .voices import VoiceRequest, choose_voice
 
 
 def say_to_mp3(text: str, output: Path, *, engine: str, voice: str | None, speed: float,
                language: str) -> float:
     """Speak `text` into `output` as a mastered CBR MP3; return its length in seconds."""
-    cls = get_engine_class(engine)
-    if not cls.is_available():
-        raise EngineError(f"engine '{engine}' is not available here. {cls.install_hint()}".strip())
-    if not cls.speaks(language):
-        raise EngineError(f"engine '{engine}' cannot speak language '{language}'.")
-    chunk = cls(voice=voice, speed=speed, language=language).synthesize(normalize(text))
+    choice, cls = choose_voice([VoiceRequest(engine, voice, speed, language)], base_dir=Path.cwd())
+    try:
+        chunk = cls(voice=choice.voice, speed=choice.speed,
+                    language=choice.language).synthesize(normalize(text))
+    except ReadcastError:
+        raise
+    except Exception as exc:  # engines are third-party code: a message, not a traceback
+        raise EngineError(f"engine '{engine}' failed: {type(exc).__name__}: {exc}") from None
     if chunk.frames == 0:
         raise EngineError(f"engine '{engine}' produced no audio for {text[:60]!r}")
     pieces = [Piece(load=lambda: chunk, frames=chunk.frames, rate=chunk.sample_rate, pause_ms=0)]

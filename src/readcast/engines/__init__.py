@@ -15,6 +15,9 @@ __all__ = ["AudioChunk", "Engine", "VoiceInfo", "engine_names", "get_engine_clas
 # Imported lazily so that a missing optional dependency only matters when its engine is used.
 _BUILTIN = {
     "hibari": "readcast.engines.hibari:HibariEngine",
+    "piper": "readcast.engines.piper:PiperEngine",
+    "espeak": "readcast.engines.espeak:EspeakEngine",
+    "gtts": "readcast.engines.gtts:GttsEngine",
 }
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
@@ -87,13 +88,33 @@ class Engine(ABC):
         return [VoiceInfo(cls.default_voice, cls.languages[0])]
 
     @classmethod
+    def language_list(cls) -> tuple[str, ...]:
+        """Languages the engine can speak here (override when it depends on what is installed)."""
+        return cls.languages
+
+    @classmethod
     def speaks(cls, language: str) -> bool:
-        return language.lower().split("-")[0] in cls.languages
+        return language.lower().split("-")[0] in cls.language_list()
+
+    @classmethod
+    def resolve_voice(cls, voice: str | None, language: str, base_dir: Path) -> str:
+        """The voice to use for `language` when the user asked for `voice` (None: the default).
+
+        Called once per article before any synthesis, so a wrong voice fails fast:
+        raise EngineError saying what is wrong and which voices exist. `base_dir` is where
+        relative paths are resolved (the project folder, or the current one for `say`).
+        """
+        return voice or cls.default_voice
 
     @classmethod
     def engine_version(cls) -> str:
         """The version that enters the cache key (override to add the library's version)."""
         return cls.version
+
+    @classmethod
+    def engine_version_for(cls, voice: str) -> str:
+        """The cache-key version for one resolved voice (override when a voice file can change)."""
+        return cls.engine_version()
 
     def phoneme_markup(self, word: str, ipa: str) -> str:
         """Text that makes this engine say `word` as the IPA `ipa` (only if supports_phonemes)."""

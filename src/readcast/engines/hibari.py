@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
 import re
+from pathlib import Path
 from typing import ClassVar
 
 import numpy as np
 
+from ..errors import EngineError
 from .base import AudioChunk, Engine, VoiceInfo
 
 _SENTENCE_GAP_S = 0.12  # hibari's sentences end abruptly; a short gap keeps them apart
@@ -29,18 +32,32 @@ class HibariEngine(Engine):
         return f"{cls.version}+hibari-{hibari.__version__}"
 
     @classmethod
+    def install_hint(cls) -> str:
+        return "pip install hibari-tts (a core dependency of readcast: reinstall readcast)"
+
+    @classmethod
     def voices(cls) -> list[VoiceInfo]:
         from hibari.voices import VOICES, cache_dir
-
-        import os
 
         infos = []
         for name, info in VOICES.items():
             installed = bool(info.get("bundled")) or os.path.exists(os.path.join(cache_dir(), info["file"]))
-            accent = info.get("accent", "")
-            infos.append(VoiceInfo(name, "en-gb" if info.get("british") else "en-us",
-                                   f"{accent} {info.get('gender', '')}".strip(), installed))
+            description = f"{info.get('accent', '')} {info.get('gender', '')}".strip()
+            if not installed:
+                description += "; downloaded on first use (needs the network once)"
+            infos.append(VoiceInfo(name, "en-gb" if info.get("british") else "en-us", description,
+                                   installed))
         return infos
+
+    @classmethod
+    def resolve_voice(cls, voice: str | None, language: str, base_dir: Path) -> str:
+        from hibari.voices import VOICES
+
+        name = voice or cls.default_voice
+        if name not in VOICES:
+            raise EngineError(f"hibari has no voice '{name}'. Voices: {', '.join(VOICES)} "
+                              "(see 'readcast voices --engine hibari').")
+        return name
 
     def _model(self):
         model = self._models.get(self.voice)
@@ -49,16 +66,13 @@ class HibariEngine(Engine):
             from hibari.voices import VOICES
 
             if self.voice not in VOICES:
-                from ..errors import EngineError
-
                 raise EngineError(f"hibari has no voice '{self.voice}'. Voices: {', '.join(VOICES)}")
             try:
                 model = Hibari(voice=self.voice, threads=1)
             except RuntimeError as exc:  # a voice that is not bundled and could not be downloaded
-                from ..errors import EngineError
-
                 raise EngineError(f"hibari voice '{self.voice}' is not installed and could not be "
-                                  f"downloaded ({exc}). Use the bundled voice 'heart' offline.") from None
+                                  f"downloaded ({exc}). It needs the network once; offline, use "
+                                  "the bundled voice 'heart'.") from None
             self._models[self.voice] = model
         return model
 

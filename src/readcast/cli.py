@@ -206,6 +206,68 @@ def voices(
                   "voice: in front matter or readcast.toml [voice].", markup=False, soft_wrap=True)
 
 
+@app.command()
+def serve(
+    project: ProjectDir = Path("."),
+    host: Annotated[str, typer.Option(help="Address to listen on. 127.0.0.1 is this computer only; "
+                                      "0.0.0.0 lets phones on your network subscribe.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8000,
+) -> None:
+    """Serve output/ over HTTP: listen in a browser, or subscribe from a podcast app."""
+    from .serve import feed_points_elsewhere, make_server
+
+    try:
+        server = make_server(project, host, port)
+    except ReadcastError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"site      {server.url}")
+    typer.echo(f"feed      {server.url}feed.xml")
+    if host in ("0.0.0.0", "::"):
+        err.print("Listening on every network interface: devices on your network can connect.")
+    elsewhere = feed_points_elsewhere(server)
+    if elsewhere:
+        err.print(f"note: the feed was built for {elsewhere}, so apps will fetch episodes from there. "
+                  "To listen through this server, build without [podcast] base_url.")
+    err.print(f"Serving {server.root} (press Ctrl+C to stop)")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        server.server_close()
+
+
+@app.command()
+def check(
+    project: ProjectDir = Path("."),
+    skip_loudness: Annotated[bool, typer.Option("--skip-loudness",
+                                                help="Do not measure loudness (faster).")] = False,
+    strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report on stdout.")] = False,
+) -> None:
+    """Check the built output/ before publishing: feed, episodes, artwork, loudness, captions."""
+    from .check import check as run_check
+
+    try:
+        report = run_check(project, measure_audio=not skip_loudness)
+    except ReadcastError as exc:
+        raise _fail(exc) from None
+    if as_json:
+        typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
+    else:
+        for problem in report.problems:
+            typer.echo(f"{problem.level:7} {problem.rule}  {problem.where}: {problem.message}")
+            typer.echo(f"        fix: {problem.fix}")
+        for name, audio in report.audio.items():
+            if "loudness" in audio:
+                typer.echo(f"audio   {name}: {audio['loudness']:.1f} LUFS, true peak "
+                           f"{audio['true_peak']:.1f} dBTP, {audio['duration']:.0f} s")
+    err.print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s); checked "
+              f"{report.episodes} episode(s) in {report.output}")
+    if report.errors or (strict and report.warnings):
+        raise typer.Exit(1)
+
+
 def _progress() -> Progress:
     return Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
                     TimeElapsedColumn(), console=err, transient=True,

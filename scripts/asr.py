@@ -5,10 +5,16 @@ Method (see the "How to measure" section of the voice notes): faster-whisper wit
 at run time), both sides normalized with whisper-normalizer's ``EnglishTextNormalizer`` after
 mapping curly apostrophes to ``'``, word error rate from jiwer.
 
-A reference sentence counts as *found* when some contiguous stretch of the transcript is within
-20 % word edit distance of it (at most ``floor(0.2 * words)`` substituted, missing or extra words,
-so a sentence of four words or fewer must be heard exactly). This catches dropped text, which a
-low WER over a long file can hide.
+Parentheses and square brackets are turned into spaces before normalizing: readcast speaks the
+words inside them, and the Whisper normalizer would otherwise delete them from the reference.
+
+A reference sentence counts as *found* when at least 75 % of its normalized words (rounded up)
+are heard in the same order within one stretch of the transcript no longer than the sentence plus
+25 % (rounded up). A word is heard if the transcript has it or a near spelling (rapidfuzz ratio
+>= 80: "tiers" for "tears", "overwhelmed" for "overwhelm"). So a sentence of one to three words
+must be heard whole, while homophones, extra words or ``I'm`` heard as ``Im`` don't hide a
+sentence that was spoken. Misheard words still count in the WER; coverage is about dropped
+text, which a low WER over a long file can hide.
 
 Library use (``scripts/`` is not a package)::
 
@@ -42,15 +48,20 @@ os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 INSTALL_HINT = 'install the ASR tools with: pip install -e ".[asr]"'
 DEFAULT_BEAM_SIZE = 5
-FOUND_MAX_ERROR_RATE = 0.2
-"""A sentence is found if a stretch of the transcript is within this word edit distance of it."""
+FOUND_MIN_HEARD = 0.75
+"""Share of a sentence's words that must be heard, in order, for it to count as found."""
+FOUND_MAX_STRETCH = 1.25
+"""How long (relative to the sentence) the stretch of transcript holding those words may be."""
+SAME_WORD_SIMILARITY = 80.0
+"""rapidfuzz ratio (0-100) from which a transcript word counts as the reference word."""
 
-_CURLY_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'"})
+_BEFORE_NORMALIZING = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'",
+                                     "(": " ", ")": " ", "[": " ", "]": " "})
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Jr", "Sr", "vs", "etc", "e.g", "i.e",
                   "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
                   "Dec", "No", "Fig", "approx", "a.m", "p.m")
-_SENTENCE_END = re.compile(r"(?<=[.!?\u2026])[\"'\u201d\u2019)\]]*\s+(?=[\"'\u201c\u2018(\[]*[A-Z0-9])")
+_SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*(\s+)(?=[\"'\u201c\u2018(\[]*[A-Z0-9])")
 
 
 class AsrUnavailable(RuntimeError):
@@ -87,8 +98,9 @@ def transcribe(path: str | os.PathLike[str], *, beam_size: int = DEFAULT_BEAM_SI
         raise FileNotFoundError(f"{path}: no such audio file")
     segments, _info = load_model().transcribe(
         str(path), language="en", beam_size=beam_size,
-        # Conditioning on earlier text makes tiny.en loop or skip on long files.
-        condition_on_previous_text=False,
+        # Measured on the sample: conditioning on earlier text loses fewer words at the
+        # 30-second window edges (WER 0.75 % against 1.4 % without).
+        condition_on_previous_text=True,
     )
     return " ".join(segment.text.strip() for segment in segments).strip()
 
@@ -100,7 +112,7 @@ def _normalizer() -> Any:
 
 def normalize(text: str) -> str:
     """Whisper's English normalization (lower case, no punctuation, spelled-out forms unified)."""
-    return _normalizer()(text.translate(_CURLY_APOSTROPHES))
+    return _normalizer()(text.translate(_BEFORE_NORMALIZING))
 
 
 def wer(reference: str, hypothesis: str) -> float:
@@ -109,6 +121,14 @@ def wer(reference: str, hypothesis: str) -> float:
     if not ref.split():
         raise ValueError("the reference has no words to score against")
     return float(_require("jiwer").wer(ref, normalize(hypothesis)))
+
+
+def word_errors(reference: str, hypothesis: str) -> list[tuple[str, str]]:
+    """Each place the transcript differs: (reference words, words heard), normalized, in order."""
+    out = _require("jiwer").process_words(normalize(reference), normalize(hypothesis))
+    ref, hyp = out.references[0], out.hypotheses[0]
+    return [(" ".join(ref[c.ref_start_idx:c.ref_end_idx]), " ".join(hyp[c.hyp_start_idx:c.hyp_end_idx]))
+            for c in out.alignments[0] if c.type != "equal"]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -123,10 +143,11 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for match in _SENTENCE_END.finditer(line):
-            before = line[start:match.start()].rstrip("\"'\u201d\u2019)]")
-            if any(before.endswith(f" {abbr}.") or before == f"{abbr}." for abbr in _ABBREVIATIONS):
+            sentence = line[start:match.start(1)]
+            if any(sentence.endswith((f" {abbr}.", f"({abbr}.")) or sentence == f"{abbr}."
+                   for abbr in _ABBREVIATIONS):
                 continue
-            sentences.append(line[start:match.start()].strip())
+            sentences.append(sentence.strip())
             start = match.end()
         sentences.append(line[start:].strip())
     return [s for s in sentences if s]
@@ -137,39 +158,57 @@ class SentenceMatch:
     sentence: str
     words: int
     """Words in the normalized sentence."""
-    errors: int
-    """Word edits between the sentence and the closest stretch of the transcript."""
-    found: bool
+    heard: int
+    """Most of its words heard in order within one short stretch of the transcript."""
+
+    @property
+    def needed(self) -> int:
+        return math.ceil(FOUND_MIN_HEARD * self.words)
+
+    @property
+    def found(self) -> bool:
+        return self.heard >= self.needed
 
 
-def _best_stretch_distance(words: list[str], transcript: list[str]) -> int:
-    """Smallest word edit distance between words and any contiguous stretch of transcript."""
+def _most_heard_in_order(words: list[str], transcript: list[str], window: int) -> int:
+    """Longest common subsequence of words and any `window` consecutive transcript words."""
     np = _require("numpy")
     vocab: dict[str, int] = {}
-    hyp = np.array([vocab.setdefault(w, len(vocab)) for w in transcript], dtype=np.int64)
-    positions = np.arange(len(transcript) + 1)
-    row = np.zeros(len(transcript) + 1, dtype=np.int64)  # a stretch may start anywhere: free
-    for i, word in enumerate(words, start=1):
-        code = vocab.get(word, -1)
-        step = np.empty_like(row)
-        step[0] = i
-        step[1:] = np.minimum(row[1:] + 1, row[:-1] + (hyp != code))
-        # Extra transcript words inside the stretch: row[j] = min over k <= j of step[k] + (j - k).
-        row = np.minimum.accumulate(step - positions) + positions
-    return int(row.min())
+    codes = [vocab.setdefault(w, len(vocab)) for w in transcript] + [-1] * window
+    starts = max(len(transcript) - window, 0) + 1
+    # shifted[k][s] is transcript word s + k: every window is scored at once, one lane per start s.
+    shifted = [np.array(codes[k:k + starts], dtype=np.int64) for k in range(window)]
+    zero = np.zeros(starts, dtype=np.int64)
+    previous = [zero] * (window + 1)
+    for word in words:
+        heard_as = np.array(_near_spellings(word, tuple(vocab)), dtype=np.int64)
+        current = [zero]
+        for k in range(window):
+            current.append(np.where(np.isin(shifted[k], heard_as), previous[k] + 1,
+                                    np.maximum(previous[k + 1], current[k])))
+        previous = current
+    return int(previous[window].max())
+
+
+@functools.lru_cache(maxsize=4096)
+def _near_spellings(word: str, vocabulary: tuple[str, ...]) -> list[int]:
+    """Indexes of the vocabulary words that count as `word` heard."""
+    fuzz = _require("rapidfuzz.fuzz")
+    return [i for i, candidate in enumerate(vocabulary)
+            if candidate == word or fuzz.ratio(word, candidate) >= SAME_WORD_SIMILARITY]
 
 
 def match_sentences(reference_sentences: list[str], hypothesis: str) -> list[SentenceMatch]:
-    """How closely each reference sentence appears in the transcript (see the module rule)."""
+    """How much of each reference sentence is heard in the transcript (see the module rule)."""
     transcript = normalize(hypothesis).split()
     matches = []
     for sentence in reference_sentences:
         words = normalize(sentence).split()
         if not words:
             continue  # nothing speakable (e.g. a line of symbols)
-        errors = _best_stretch_distance(words, transcript) if transcript else len(words)
-        allowed = math.floor(FOUND_MAX_ERROR_RATE * len(words))
-        matches.append(SentenceMatch(sentence, len(words), errors, errors <= allowed))
+        window = math.ceil(FOUND_MAX_STRETCH * len(words))
+        heard = _most_heard_in_order(words, transcript, window) if transcript else 0
+        matches.append(SentenceMatch(sentence, len(words), heard))
     return matches
 
 
@@ -208,6 +247,8 @@ def main(argv: list[str] | None = None) -> int:
                              "or a sentence is missing")
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     parser.add_argument("--show-transcript", action="store_true")
+    parser.add_argument("--show-errors", action="store_true",
+                        help="list every difference from the first reference (reference -> heard)")
     args = parser.parse_args(argv)
     try:
         references = [(str(p), p.read_text(encoding="utf-8")) for p in args.reference]
@@ -222,7 +263,9 @@ def main(argv: list[str] | None = None) -> int:
     if args.json:
         print(json.dumps({"audio": str(args.audio), "transcribe_seconds": round(seconds, 2),
                           "results": [asdict(r) | {"coverage": r.coverage} for r in results],
-                          **({"transcript": hypothesis} if args.show_transcript else {})}, indent=2))
+                          **({"transcript": hypothesis} if args.show_transcript else {}),
+                          **({"errors": word_errors(references[0][1], hypothesis)}
+                             if args.show_errors else {})}, indent=2))
     else:
         print(f"audio: {args.audio}  (transcribed in {seconds:.1f} s)")
         for r in results:
@@ -233,6 +276,9 @@ def main(argv: list[str] | None = None) -> int:
                 print(f"  missing: {sentence}")
         if args.show_transcript:
             print(f"transcript: {hypothesis}")
+    if args.show_errors and not args.json:
+        for expected, heard in word_errors(references[0][1], hypothesis):
+            print(f"  {expected or '-'!r} -> {heard or '-'!r}")
     if args.max_wer is not None and (results[0].wer > args.max_wer or results[0].missing):
         return 1
     return 0

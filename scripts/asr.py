@@ -7,6 +7,7 @@ mapping curly apostrophes to ``'``, word error rate from jiwer.
 
 Parentheses and square brackets are turned into spaces before normalizing: readcast speaks the
 words inside them, and the Whisper normalizer would otherwise delete them from the reference.
+"Im" (tiny.en's spelling of "I'm" now and then) is read as "I'm".
 
 A reference sentence counts as *found* when at least 75 % of its normalized words (rounded up)
 are heard in the same order within one stretch of the transcript no longer than the sentence plus
@@ -57,6 +58,7 @@ SAME_WORD_SIMILARITY = 80.0
 
 _BEFORE_NORMALIZING = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'",
                                      "(": " ", ")": " ", "[": " ", "]": " "})
+_APOSTROPHE_LESS_IM = re.compile(r"\bim\b", re.IGNORECASE)
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Jr", "Sr", "vs", "etc", "e.g", "i.e",
                   "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
@@ -112,7 +114,9 @@ def _normalizer() -> Any:
 
 def normalize(text: str) -> str:
     """Whisper's English normalization (lower case, no punctuation, spelled-out forms unified)."""
-    return _normalizer()(text.translate(_BEFORE_NORMALIZING))
+    # tiny.en sometimes writes "I'm" without its apostrophe; "im" is no English word.
+    text = _APOSTROPHE_LESS_IM.sub("I'm", text.translate(_BEFORE_NORMALIZING))
+    return _normalizer()(text)
 
 
 def wer(reference: str, hypothesis: str) -> float:

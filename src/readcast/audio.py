@@ -47,6 +47,8 @@ class Piece:
     """Frames of speech at `rate` (known from the cache header, before loading any audio)."""
     rate: int
     pause_ms: int
+    kind: str = ""
+    """The segment's kind (intro, outro, ...): intro and outro music sit under those."""
 
 
 def to_segment(chunk: AudioChunk, rate: int) -> AudioSegment:

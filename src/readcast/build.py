@@ -12,13 +12,14 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from . import __version__, captions
-from .audio import Piece, encode_mp3, measure_loudness, stitched_pcm
+from .audio import Piece, encode_mp3, measure_loudness
 from .cache import SegmentStore, segment_key
 from .cover import cover_jpeg, thumbnail_jpeg
 from .errors import ContentError, ReadcastError
 from .feed import FeedInputs, feed_xml, podcast_guid, url_for
 from .fsutil import atomic_path, remove_stale_temp_files, safe_join, write_if_changed
 from .models import Article, Chapter, Script, TimedSegment, VoiceChoice
+from .music import MusicBeds
 from .pages import Pages
 from .readers import find_articles, read_article
 from .script import build_script
@@ -112,6 +113,7 @@ class _Builder:
         self.state = ProjectState.load(self.state_path)
         self.report = BuildReport()
         self.pages = Pages(settings)
+        self.music = MusicBeds.from_settings(settings)
         self.now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
 
     def run(self) -> BuildReport:
@@ -231,7 +233,8 @@ class _Builder:
             "pauses": [s.pause_after_ms for s in plan.script.segments],
             "written": [s.written for s in plan.script.segments],
             "chapters": [(c.title, round(c.start, 3)) for c in chapters],
-            "audio": asdict(settings.audio), "tags": {**asdict(tags), "cover_jpeg": _hash(cover)},
+            "audio": asdict(settings.audio), "music": self.music.fingerprint,
+            "tags": {**asdict(tags), "cover_jpeg": _hash(cover)},
         })
         mp3_path = safe_join(self.out, files["mp3"])
         previous = self.state.episodes.get(article.slug)
@@ -262,17 +265,18 @@ class _Builder:
         for key, seg in zip(plan.keys, plan.script.segments):
             chunk_rate, frames = self.store.frames(key)
             pieces.append(Piece(load=lambda key=key: self._load(key), frames=frames,
-                                rate=chunk_rate, pause_ms=seg.pause_after_ms))
+                                rate=chunk_rate, pause_ms=seg.pause_after_ms, kind=seg.kind))
         rate = pieces[0].rate
+        lead, tail = self.music.padding(pieces, rate)  # intro/outro music alone, in frames
         timeline: list[TimedSegment] = []
-        position = 0  # in frames at `rate`
+        position = lead  # in frames at `rate`
         for piece, seg in zip(pieces, plan.script.segments):
             frames = piece.frames if piece.rate == rate else round(piece.frames * rate / piece.rate)
             start = position / rate
             position += frames
             timeline.append(TimedSegment(seg, start, position / rate))
             position += round(seg.pause_after_ms * rate / 1000)
-        return timeline, pieces, rate, position / rate
+        return timeline, pieces, rate, (position + tail) / rate
 
     def _load(self, key: str):
         chunk = self.store.get(key)
@@ -282,10 +286,10 @@ class _Builder:
 
     def _encode(self, pieces: list[Piece], rate: int, mp3_path: Path, tags: EpisodeTags) -> None:
         audio = self.settings.audio
-        loudness = measure_loudness(stitched_pcm(pieces, rate), rate)
+        loudness = measure_loudness(self.music.pcm(pieces, rate), rate)
         gain = audio.loudness - loudness
         with atomic_path(mp3_path) as tmp:
-            encode_mp3(stitched_pcm(pieces, rate), rate, tmp, gain_db=gain, bitrate=audio.bitrate,
+            encode_mp3(self.music.pcm(pieces, rate), rate, tmp, gain_db=gain, bitrate=audio.bitrate,
                        sample_rate=audio.sample_rate)
             write_tags(tmp, tags)
 

@@ -145,7 +145,7 @@ class _Checker:
         self._reparse(data, len(items))
 
     def _namespaces(self, root) -> None:
-        declared = {uri for uri in root.nsmap.values()}
+        declared = set(root.nsmap.values())
         if ITUNES_NS not in declared:
             self.error("F-01", "feed.xml", f"the iTunes namespace {ITUNES_NS} is not declared",
                        "rebuild the feed with readcast")
@@ -625,7 +625,7 @@ class _Checker:
             return  # reported by the chapters check
         from_id3 = [(c.start_time, str(c.sub_frames.get("TIT2", ""))) for c in ordered]
         if len(from_json) != len(from_id3) or any(
-                abs(a[0] - b[0]) > 1 or a[1] != b[1] for a, b in zip(from_json, from_id3)):
+                abs(a[0] - b[0]) > 1 or a[1] != b[1] for a, b in zip(from_json, from_id3, strict=True)):
             self.error("M-08", name, f"the ID3 chapters differ from {self._rel(chapters_path)}",
                        "build again with --force so both come from the same timeline")
 

@@ -57,6 +57,8 @@ class Section:
     start: float
     heading: Line | None
     blocks: list[Block] = field(default_factory=list)
+    chapter: bool = True
+    """False for text before the first chapter (none in readcast's own scripts)."""
 
 
 def clock(seconds: float) -> str:
@@ -102,12 +104,12 @@ def transcript_sections(timeline: list[TimedSegment], chapters: list[Chapter]) -
             continue
         line = Line(f"s{n + 1}", timed.start, timed.end, text)
         if seg.chapter is not None or not sections:
-            chapter = next(chapter_starts, None)
+            chapter = next(chapter_starts, None) if seg.chapter is not None else None
             start = chapter.start if chapter else timed.start
-            title = seg.chapter or text
+            title = seg.chapter or "Introduction"
             is_heading = seg.kind in ("heading", "intro") and text.rstrip(".") == title.rstrip(".")
             sections.append(Section(title, f"chapter-{len(sections) + 1}", start,
-                                    line if is_heading else None))
+                                    line if is_heading else None, chapter=chapter is not None))
             if is_heading:
                 continue
         blocks = sections[-1].blocks
@@ -143,8 +145,8 @@ class Pages:
         sections = transcript_sections(timeline, chapters)
         context = {**self._common(cover_name, root="../"), "lang": record.language,
                    "episode": self._episode(record), "sections": sections,
-                   "chapters": [{"title": c.title, "start": c.start, "stamp": clock(c.start),
-                                 "anchor": s.anchor} for c, s in zip(chapters, sections)]}
+                   "chapters": [{"title": c.title, "start": c.start, "stamp": clock(c.start)}
+                                for c in chapters]}
         if "page" in record.files:
             self._write(record.files["page"], self._render("episode.html", context))
         if "transcript" in record.files:

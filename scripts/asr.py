@@ -13,8 +13,7 @@ A reference sentence counts as *found* when at least 75 % of its normalized word
 are heard in the same order within one stretch of the transcript no longer than the sentence plus
 25 % (rounded up). A word is heard if the transcript has it or a near spelling (rapidfuzz ratio
 >= 80: "tiers" for "tears", "overwhelmed" for "overwhelm"). So a sentence of one to three words
-must be heard whole, while homophones, extra words or ``I'm`` heard as ``Im`` don't hide a
-sentence that was spoken. Misheard words still count in the WER; coverage is about dropped
+must be heard whole, while a misheard or extra word doesn't hide a sentence that was spoken. Misheard words still count in the WER; coverage is about dropped
 text, which a low WER over a long file can hide.
 
 Library use (``scripts/`` is not a package)::
@@ -281,6 +280,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.show_transcript:
             print(f"transcript: {hypothesis}")
     if args.show_errors and not args.json:
+        print(f"differences from {references[0][0]} (expected -> heard):")
         for expected, heard in word_errors(references[0][1], hypothesis):
             print(f"  {expected or '-'!r} -> {heard or '-'!r}")
     if args.max_wer is not None and (results[0].wer > args.max_wer or results[0].missing):

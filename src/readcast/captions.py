@@ -9,6 +9,8 @@ from .models import Chapter, TimedSegment
 
 _VTT_LINE = 60
 """Characters per caption line (Apple and the Podcast Index suggest at most about 65)."""
+_SRT_LINE = 32
+"""The Podcast Index's SRT guidance: at most two lines of at most 32 characters."""
 
 
 def _timestamp(seconds: float, sep: str) -> str:
@@ -19,14 +21,14 @@ def _timestamp(seconds: float, sep: str) -> str:
     return f"{hours:02d}:{minutes:02d}:{secs:02d}{sep}{ms:03d}"
 
 
-def caption_cues(timeline: list[TimedSegment]) -> list[tuple[float, float, str]]:
+def caption_cues(timeline: list[TimedSegment], width: int = _VTT_LINE) -> list[tuple[float, float, str]]:
     """(start, end, text) cues: one per segment, long ones split into two-line cues by length."""
     cues: list[tuple[float, float, str]] = []
     for timed in timeline:
-        text = timed.segment.written.strip()
+        text = " ".join(timed.segment.written.split())
         if not text:
             continue
-        lines = textwrap.wrap(text, _VTT_LINE)
+        lines = textwrap.wrap(text, width)
         groups = [lines[i:i + 2] for i in range(0, len(lines), 2)]
         total = sum(len(" ".join(g)) for g in groups)
         start = timed.start
@@ -41,6 +43,7 @@ def caption_cues(timeline: list[TimedSegment]) -> list[tuple[float, float, str]]
 def webvtt(timeline: list[TimedSegment], speaker: str = "") -> str:
     out = ["WEBVTT", ""]
     for n, (start, end, text) in enumerate(caption_cues(timeline), start=1):
+        text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
         body = f"<v {speaker}>{text}" if speaker else text
         out += [str(n), f"{_timestamp(start, '.')} --> {_timestamp(end, '.')}", body, ""]
     return "\n".join(out)
@@ -48,7 +51,8 @@ def webvtt(timeline: list[TimedSegment], speaker: str = "") -> str:
 
 def srt(timeline: list[TimedSegment]) -> str:
     out = []
-    for n, (start, end, text) in enumerate(caption_cues(timeline), start=1):
+    for n, (start, end, text) in enumerate(caption_cues(timeline, _SRT_LINE), start=1):
+        text = text.replace("-->", "->")
         out += [str(n), f"{_timestamp(start, ',')} --> {_timestamp(end, ',')}", text, ""]
     return "\n".join(out)
 

@@ -131,8 +131,9 @@ def feed_xml(inputs: FeedInputs) -> bytes:
         if record.author:
             fe.podcast.itunes_author(record.author)
         fe.pc20.explicit = podcast.explicit
+        language = {"language": record.language} if record.language != podcast.language else {}
         fe.pc20.transcripts = [
-            {"url": url_for(base, record.files[role]), "type": mime, **extra}
+            {"url": url_for(base, record.files[role]), "type": mime, **language, **extra}
             for role, mime, extra in (("vtt", "text/vtt", {"rel": "captions"}),
                                       ("srt", "application/x-subrip", {"rel": "captions"}),
                                       ("transcript", "text/html", {}))

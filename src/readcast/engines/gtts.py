@@ -7,6 +7,7 @@ falls where a reader would pause. Each request is retried with backoff on HTTP 4
 
 from __future__ import annotations
 
+import importlib.util
 import io
 import re
 import subprocess
@@ -34,6 +35,7 @@ _REGION_ACCENT = {
 }
 _LANGUAGE_ALIASES = {"he": "iw", "jv": "jw", "nb": "no", "nn": "no", "fil": "tl"}
 _UNREACHABLE_MEMORY_S = 30.0
+_ALTERNATIVES = "Try again later, or use an offline engine: hibari, piper or espeak."
 _SENTENCE_RE = re.compile(r"\S.*?(?:[.!?…]+[\"”’'»)\]]*(?=\s|$)|$)", re.S)
 _CLAUSE_RE = re.compile(r"\S.*?(?:[,;:—–]+[\"”’'»)\]]*(?=\s|$)|\s[—–](?=\s)|$)", re.S)
 _SPEAKABLE_RE = re.compile(r"\w")
@@ -53,20 +55,36 @@ class GttsEngine(Engine):
     needs_network = True
     default_voice = "com"
     licence = "MIT (gTTS library); speech from Google Translate's unofficial endpoint"
+    timeout: float = 10.0
+    """Seconds to wait for Google's answer to one request."""
+    retries: int = 3
+    """Extra attempts after an HTTP 429, a 5xx, a timeout or an answer without audio."""
+    backoff: float = 1.0
+    """Seconds before the first retry; doubled for each further one."""
     # Remembered per process: a Google address that refused connections a moment ago.
     _unreachable: ClassVar[dict[str, tuple[float, str]]] = {}
 
     def __init__(self, voice: str | None = None, speed: float = 1.0, language: str = "en", *,
-                 timeout: float = 10.0, retries: int = 3, backoff: float = 1.0) -> None:
+                 timeout: float | None = None, retries: int | None = None,
+                 backoff: float | None = None) -> None:
         super().__init__(voice, speed, language)
-        self.timeout = timeout
-        """Seconds to wait for Google's answer to one request."""
-        self.retries = retries
-        """Extra attempts after an HTTP 429, a 5xx, a timeout or an answer without audio."""
-        self.backoff = backoff
-        """Seconds before the first retry; doubled for each further one."""
+        if timeout is not None:
+            self.timeout = timeout
+        if retries is not None:
+            self.retries = retries
+        if backoff is not None:
+            self.backoff = backoff
 
     # -- what the engine can do ---------------------------------------------------------
+    @classmethod
+    def is_available(cls) -> bool:
+        return importlib.util.find_spec("gtts") is not None
+
+    @classmethod
+    def install_hint(cls) -> str:
+        return ("pip install gTTS (a core dependency of readcast: reinstall readcast). It also needs "
+                "the internet while building.")
+
     @classmethod
     def engine_version(cls) -> str:
         from gtts.version import __version__
@@ -137,17 +155,21 @@ class GttsEngine(Engine):
                    lang_check=False, pre_processor_funcs=[], timeout=self.timeout)
         attempt = 0
         while True:
+            error: Exception | None = None
             try:
-                return b"".join(tts.stream())
+                mp3 = b"".join(tts.stream())
             except gTTSError as exc:
                 error = exc
                 retry, message = self._classify(exc, address)
             except AssertionError:  # gTTS asserts there is something to say
                 raise EngineError(f"gtts found nothing to say in {text!r}") from None
+            else:
+                if mp3:
+                    return mp3
+                retry, message = True, self._no_audio_message()  # a 200 without the RPC line
             if not retry or attempt >= self.retries:
-                tries = f" after {attempt + 1} tries" if attempt else ""
-                raise EngineError(f"gtts: {message}{tries}. Finished segments are cached: build "
-                                  "again later, or choose an offline engine (hibari, piper, espeak).")
+                tries = f" ({attempt + 1} tries)" if attempt else ""
+                raise EngineError(f"gtts: {message}{tries}. {_ALTERNATIVES}")
             delay = self.backoff * 2 ** attempt
             retry_after = _retry_after(error)
             if retry_after is not None:
@@ -164,9 +186,9 @@ class GttsEngine(Engine):
             cause = exc.__cause__ or exc.__context__
             if isinstance(cause, requests.exceptions.ReadTimeout):
                 return True, f"Google did not answer within {self.timeout:g} s"
-            message = (f"cannot reach Google's speech service at {address} (no network? "
-                       f"{type(cause).__name__ if cause else 'connection failed'}); gtts needs the "
-                       "internet")
+            reason = type(cause).__name__ if cause else "connection failed"
+            message = (f"cannot reach Google's speech service at {address} ({reason}): gtts needs "
+                       "the internet")
             self._unreachable[address] = (time.monotonic(), message)
             return False, message
         status = response.status_code
@@ -176,16 +198,17 @@ class GttsEngine(Engine):
         if status >= 500:
             return True, f"Google's speech service failed (HTTP {status})"
         if status == 200:
-            return True, ("Google answered without audio (HTTP 200, no audio stream); the language "
-                          f"'{self.language}' may not be supported")
-        detail = getattr(exc, "msg", "") or ""
-        return False, f"Google refused the request (HTTP {status}: {detail})"
+            return True, self._no_audio_message()
+        return False, f"Google refused the request ({getattr(exc, 'msg', '') or f'HTTP {status}'})"
+
+    def _no_audio_message(self) -> str:
+        return (f"Google answered without audio (HTTP 200); the language '{self.language}' may not "
+                "be supported, or the service changed")
 
     def _refuse_if_recently_unreachable(self, address: str) -> None:
         seen = self._unreachable.get(address)
         if seen and time.monotonic() - seen[0] < _UNREACHABLE_MEMORY_S:
-            raise EngineError(f"gtts: {seen[1]}. Connect to the internet, or choose an offline "
-                              "engine (hibari, piper, espeak).")
+            raise EngineError(f"gtts: {seen[1]}. {_ALTERNATIVES}")
 
 
 def split_for_gtts(text: str, limit: int = MAX_REQUEST_CHARS) -> list[str]:
@@ -236,7 +259,7 @@ def _pack(parts: list[str], limit: int) -> list[str]:
     return packed
 
 
-def _retry_after(exc: Exception) -> float | None:
+def _retry_after(exc: Exception | None) -> float | None:
     response = getattr(exc, "rsp", None)
     value = response.headers.get("Retry-After") if response is not None else None
     try:

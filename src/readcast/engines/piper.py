@@ -79,7 +79,10 @@ class PiperEngine(Engine):
         if voice.endswith(".onnx"):  # a user's file: its content decides the sound, not its name
             digests = []
             for path in (Path(voice), Path(f"{voice}.json")):
-                stat = path.stat()
+                try:
+                    stat = path.stat()
+                except OSError as exc:
+                    raise EngineError(f"piper voice file {path} cannot be read ({exc}).") from None
                 digests.append(_file_digest(str(path), stat.st_size, stat.st_mtime_ns))
             return f"{cls.engine_version()}+{'-'.join(digests)}"
         return cls.engine_version()
@@ -114,7 +117,8 @@ class PiperEngine(Engine):
                                   ".onnx voice (see 'readcast voices --engine piper').")
             voice = BUNDLED_VOICE
         if voice.endswith(".onnx"):
-            path = (base_dir / Path(voice).expanduser()).resolve()
+            # abspath, not resolve(): a symlinked model keeps its own .onnx.json beside it
+            path = Path(os.path.abspath(base_dir / Path(voice).expanduser()))
             config = Path(f"{path}.json")
             for needed in (path, config):
                 if not needed.is_file():

@@ -1,4 +1,15 @@
-"""Content-addressed store of synthesized segments, verified on every read."""
+"""The project's cache (.readcast/cache/): content-addressed, shared by every article, verified on read.
+
+Two kinds of entries, each one file written atomically under `<kind>/<key[:2]>/<key>.<suffix>`:
+
+- segments: one segment's synthesized PCM and its loudness profile, keyed by everything that
+  shapes the sound (`segment_key`);
+- parts: a stretch of an episode (a few segments with their pauses) mastered and encoded to MP3
+  frames, keyed by its audio, gain and encoder settings (see parts.py).
+
+Every entry carries a digest of its payload. A missing, truncated or corrupt entry reads as absent
+(and is deleted), so it is made again and never published.
+"""
 
 from __future__ import annotations
 
@@ -7,14 +18,16 @@ import json
 import os
 import struct
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from .engines.base import AudioChunk
-from .fsutil import atomic_path
+from .fsutil import atomic_path, remove_stale_temp_files
 from .models import VoiceChoice
 
-_MAGIC = b"RCSG1"
-_HEADER = struct.Struct("<5sII16s")  # magic, sample rate, frames, blake2b-128 of the PCM
+CACHE_DIR = "cache"
 
 
 def segment_key(spoken: str, voice: VoiceChoice, engine_version: str, sample_rate: int) -> str:
@@ -26,41 +39,152 @@ def segment_key(spoken: str, voice: VoiceChoice, engine_version: str, sample_rat
     identity = {"text": spoken, "engine": voice.engine, "engine_version": engine_version,
                 "voice": voice.voice or "", "speed": round(voice.speed, 3), "language": voice.language,
                 "sample_rate": sample_rate}
-    canonical = json.dumps(identity, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return _digest_json(identity)
+
+
+def _digest_json(value: object) -> str:
+    canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-class SegmentStore:
-    """Segment audio under `root/ab/<key>.pcm`, shared by every article of a project."""
+def _blake(*parts: bytes) -> bytes:
+    digest = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        digest.update(part)
+    return digest.digest()
+
+
+class _Store:
+    """Files under `root/ab/<key>.<suffix>`."""
+
+    suffix = ""
 
     def __init__(self, root: Path) -> None:
         self.root = root
 
     def path(self, key: str) -> Path:
-        return self.root / key[:2] / f"{key}.pcm"
+        return self.root / key[:2] / f"{key}.{self.suffix}"
 
-    def put(self, key: str, chunk: AudioChunk) -> None:
-        digest = hashlib.blake2b(chunk.pcm, digest_size=16).digest()
-        header = _HEADER.pack(_MAGIC, chunk.sample_rate, chunk.frames, digest)
+    def keys(self) -> Iterable[str]:
+        if not self.root.is_dir():
+            return []
+        return (p.name[:-len(self.suffix) - 1] for p in self.root.glob(f"*/*.{self.suffix}"))
+
+    def _write(self, key: str, *blobs: bytes) -> None:
         with atomic_path(self.path(key)) as tmp:
             with open(tmp, "wb") as f:
-                f.write(header)
-                f.write(chunk.pcm)
+                for blob in blobs:
+                    f.write(blob)
 
-    def get(self, key: str) -> AudioChunk | None:
-        """The stored chunk, or None if missing, truncated or corrupt (a bad entry is deleted)."""
+    def _discard(self, key: str) -> None:
+        self.path(key).unlink(missing_ok=True)
+
+    def remove_unreferenced(self, referenced: set[str]) -> tuple[int, int]:
+        """Delete entries not in `referenced` (and leftover temp files); return (entries, bytes)."""
+        removed = freed = 0
+        if not self.root.is_dir():
+            return removed, freed
+        for tmp in self.root.rglob(".*.tmp"):
+            freed += _size(tmp)
+        remove_stale_temp_files(self.root)
+        for key in list(self.keys()):
+            if key not in referenced:
+                path = self.path(key)
+                freed += _size(path)
+                path.unlink(missing_ok=True)
+                removed += 1
+        for folder in self.root.iterdir():
+            if folder.is_dir() and not any(folder.iterdir()):
+                os.rmdir(folder)
+        return removed, freed
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+# -- segments ------------------------------------------------------------------------------------
+_SEGMENT_MAGIC = b"RCSG2"
+_SEGMENT_HEADER = struct.Struct("<5sIII16s16s")
+"""magic, sample rate, frames, profile hops, digest of the PCM, digest of the profile."""
+
+
+@dataclass(frozen=True)
+class SegmentInfo:
+    """What a cached segment is, read without its audio: enough to lay out and measure an episode."""
+
+    key: str
+    rate: int
+    frames: int
+    digest: str
+    """Digest of the PCM: names the exact audio (parts are keyed by it)."""
+    profile: np.ndarray
+    """K-weighted mean square per 10 ms (loudness.py)."""
+
+    @property
+    def seconds(self) -> float:
+        return self.frames / self.rate
+
+
+class SegmentStore(_Store):
+    """Synthesized segments: PCM plus loudness profile, shared by every article of a project."""
+
+    suffix = "pcm"
+
+    def put(self, key: str, chunk: AudioChunk) -> SegmentInfo:
+        from .loudness import energy_profile
+
+        profile = energy_profile(chunk.pcm, chunk.sample_rate).astype("<f8")
+        profile_bytes = profile.tobytes()
+        pcm_digest, profile_digest = _blake(chunk.pcm), _blake(profile_bytes)
+        header = _SEGMENT_HEADER.pack(_SEGMENT_MAGIC, chunk.sample_rate, chunk.frames, len(profile),
+                                      pcm_digest, profile_digest)
+        self._write(key, header, chunk.pcm, profile_bytes)
+        return SegmentInfo(key, chunk.sample_rate, chunk.frames, pcm_digest.hex(), profile)
+
+    def info(self, key: str) -> SegmentInfo | None:
+        """Header and profile (not the audio); None if missing, truncated or unreadable."""
         path = self.path(key)
         try:
-            data = path.read_bytes()
+            with open(path, "rb") as f:
+                header = f.read(_SEGMENT_HEADER.size)
+                if len(header) < _SEGMENT_HEADER.size:
+                    raise ValueError("short header")
+                magic, rate, frames, hops, pcm_digest, profile_digest = _SEGMENT_HEADER.unpack(header)
+                if magic != _SEGMENT_MAGIC or rate == 0 or frames == 0:
+                    raise ValueError("not a segment")
+                if os.fstat(f.fileno()).st_size != _SEGMENT_HEADER.size + 2 * frames + 8 * hops:
+                    raise ValueError("truncated")
+                f.seek(_SEGMENT_HEADER.size + 2 * frames)
+                profile_bytes = f.read(8 * hops)
+        except FileNotFoundError:
+            return None
+        except (OSError, ValueError, struct.error):
+            self._discard(key)
+            return None
+        if _blake(profile_bytes) != profile_digest:
+            self._discard(key)
+            return None
+        profile = np.frombuffer(profile_bytes, dtype="<f8")
+        return SegmentInfo(key, rate, frames, pcm_digest.hex(), profile)
+
+    def get(self, key: str) -> AudioChunk | None:
+        """The stored audio, fully verified; None if missing, truncated or corrupt (then deleted)."""
+        try:
+            data = self.path(key).read_bytes()
         except OSError:
             return None
-        if len(data) >= _HEADER.size:
-            magic, rate, frames, digest = _HEADER.unpack_from(data)
-            pcm = data[_HEADER.size:]
-            if (magic == _MAGIC and len(pcm) == frames * 2
-                    and hashlib.blake2b(pcm, digest_size=16).digest() == digest):
+        if len(data) >= _SEGMENT_HEADER.size:
+            magic, rate, frames, hops, pcm_digest, _ = _SEGMENT_HEADER.unpack_from(data)
+            end = _SEGMENT_HEADER.size + 2 * frames
+            pcm = data[_SEGMENT_HEADER.size:end]
+            if (magic == _SEGMENT_MAGIC and len(data) == end + 8 * hops and frames > 0
+                    and _blake(pcm) == pcm_digest):
                 return AudioChunk(pcm, rate)
-        path.unlink(missing_ok=True)
+        self._discard(key)
         return None
 
     def has_valid(self, key: str) -> bool:
@@ -69,25 +193,80 @@ class SegmentStore:
     def frames(self, key: str) -> tuple[int, int]:
         """(sample rate, frames) read from the header alone."""
         with open(self.path(key), "rb") as f:
-            _, rate, frames, _ = _HEADER.unpack(f.read(_HEADER.size))
+            _, rate, frames, *_ = _SEGMENT_HEADER.unpack(f.read(_SEGMENT_HEADER.size))
         return rate, frames
 
-    def keys(self) -> Iterable[str]:
-        if not self.root.is_dir():
-            return []
-        return (p.stem for p in self.root.glob("*/*.pcm"))
 
-    def remove_unreferenced(self, referenced: set[str]) -> tuple[int, int]:
-        """Delete entries not in `referenced`; return (files removed, bytes freed)."""
-        removed = freed = 0
-        for key in list(self.keys()):
-            if key not in referenced:
-                path = self.path(key)
-                size = path.stat().st_size
-                path.unlink()
-                removed += 1
-                freed += size
-        for folder in self.root.glob("*") if self.root.is_dir() else []:
-            if folder.is_dir() and not any(folder.iterdir()):
-                os.rmdir(folder)
-        return removed, freed
+# -- encoded parts -------------------------------------------------------------------------------
+_PART_MAGIC = b"RCPT1"
+_PART_HEADER = struct.Struct("<5sIIIIQ16s")
+"""magic, MP3 frames, encoder delay, padding, length of the Info frame, audio bytes, digest."""
+
+
+@dataclass(frozen=True)
+class EncodedPart:
+    """A stretch of an episode as CBR MP3 frames, with the Info frame LAME wrote for it alone."""
+
+    info_frame: bytes
+    audio: bytes
+    """The MP3 frames after the Info frame."""
+    frames: int
+    delay: int
+    padding: int
+
+
+class PartStore(_Store):
+    suffix = "mp3part"
+
+    def put(self, key: str, part: EncodedPart) -> None:
+        header = _PART_HEADER.pack(_PART_MAGIC, part.frames, part.delay, part.padding,
+                                   len(part.info_frame), len(part.audio),
+                                   _blake(part.info_frame, part.audio))
+        self._write(key, header, part.info_frame, part.audio)
+
+    def get(self, key: str) -> EncodedPart | None:
+        """The stored part, fully verified; None if missing, truncated or corrupt (then deleted)."""
+        try:
+            data = self.path(key).read_bytes()
+        except OSError:
+            return None
+        if len(data) >= _PART_HEADER.size:
+            magic, frames, delay, padding, info_len, audio_len, digest = _PART_HEADER.unpack_from(data)
+            info_end = _PART_HEADER.size + info_len
+            info, audio = data[_PART_HEADER.size:info_end], data[info_end:]
+            if (magic == _PART_MAGIC and len(audio) == audio_len and frames > 0
+                    and _blake(info, audio) == digest):
+                return EncodedPart(info, audio, frames, delay, padding)
+        self._discard(key)
+        return None
+
+    def has(self, key: str) -> bool:
+        """True if an entry of the right size exists (get() still verifies it before use)."""
+        try:
+            with open(self.path(key), "rb") as f:
+                header = f.read(_PART_HEADER.size)
+                size = os.fstat(f.fileno()).st_size
+        except OSError:
+            return False
+        if len(header) < _PART_HEADER.size:
+            return False
+        magic, _, _, _, info_len, audio_len, _ = _PART_HEADER.unpack(header)
+        return magic == _PART_MAGIC and size == _PART_HEADER.size + info_len + audio_len
+
+
+class ProjectCache:
+    """The cache folder of one project."""
+
+    def __init__(self, state_dir: Path) -> None:
+        self.root = state_dir / CACHE_DIR
+        self.segments = SegmentStore(self.root / "segments")
+        self.parts = PartStore(self.root / "parts")
+
+    def remove_stale_temp_files(self) -> None:
+        remove_stale_temp_files(self.root)
+
+    def clean(self, segments: set[str], parts: set[str]) -> tuple[int, int]:
+        """Remove entries that are not referenced; return (entries removed, bytes freed)."""
+        removed_segments, freed_segments = self.segments.remove_unreferenced(segments)
+        removed_parts, freed_parts = self.parts.remove_unreferenced(parts)
+        return removed_segments + removed_parts, freed_segments + freed_parts

@@ -163,3 +163,23 @@ def test_an_engine_crash_fails_the_episode_and_keeps_the_published_one(
     said = project.cli("say", "Hello.", "-o", str(out), "--engine", "crashy")
     assert said.exit_code == 1 and "RuntimeError: the model file is damaged" in said.stderr
     assert "Traceback" not in said.stderr and not out.exists()
+
+
+def test_a_hibari_voice_that_needs_a_download_says_so_offline(
+        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import socket
+
+    with socket.socket() as sock:  # a loopback port nothing listens on: the network is unreachable
+        sock.bind(("127.0.0.1", 0))
+        proxy = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    monkeypatch.setenv("HIBARI_HOME", str(tmp_path / "hibari-voices"))
+    for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
+        monkeypatch.setenv(name, proxy)
+    project.write("a.md", "---\ntitle: A\nvoice: emma\n---\nHello.\n")
+    code, report = project.build_json()
+    assert code == 1
+    error = report["episodes"][0]["error"]
+    assert error.startswith("content/a.md: hibari voice 'emma' is not installed and could not be "
+                            "downloaded (")
+    assert error.endswith("It needs the network once; offline, use the bundled voice 'heart'.")
+    assert not (project.output / "episodes" / "a.mp3").exists()

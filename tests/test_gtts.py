@@ -55,8 +55,9 @@ def fake_gtts(monkeypatch: pytest.MonkeyPatch, tone: bytes):
 
 
 def decoded_frames(mp3: bytes) -> int:
-    from pydub import AudioSegment
     import io
+
+    from pydub import AudioSegment
 
     segment = AudioSegment.from_file(io.BytesIO(mp3), format="mp3", codec="mp3")
     return len(segment.set_channels(1).set_frame_rate(24000).raw_data) // 2
@@ -222,7 +223,7 @@ def test_build_without_network_fails_fast_and_leaves_no_episode(project: Project
     report = json.loads(result.stdout)
     assert [e["status"] for e in report["episodes"]] == ["failed"] * 3
     assert not (project.output / "episodes").exists() or not any((project.output / "episodes").iterdir())
-    assert not [p for p in project.root.rglob("*.tmp")]
+    assert not list(project.root.rglob("*.tmp"))
     assert seconds < 15  # every segment after the first fails at once
 
 

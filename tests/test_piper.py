@@ -161,7 +161,8 @@ def test_download_is_checksummed_and_happens_once(catalogue: Catalogue) -> None:
 
 def test_checksum_mismatch_saves_nothing(catalogue: Catalogue) -> None:
     catalogue.add("xx_XX-bad-low", b"model", b"{}", bad_md5=True)
-    with pytest.raises(EngineError, match=r"is corrupt \(MD5 [0-9a-f]{32}, expected 0{32}\); nothing was saved"):
+    corrupt = r"is corrupt \(MD5 [0-9a-f]{32}, expected 0{32}\); nothing was saved"
+    with pytest.raises(EngineError, match=corrupt):
         install_voice("xx_XX-bad-low")
     assert leftovers(voices_dir()) == []
 

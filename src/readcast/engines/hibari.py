@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import http.client
 import os
 import re
 from pathlib import Path
@@ -57,6 +58,7 @@ class HibariEngine(Engine):
         if name not in VOICES:
             raise EngineError(f"hibari has no voice '{name}'. Voices: {', '.join(VOICES)} "
                               "(see 'readcast voices --engine hibari').")
+        _ensure_installed(name)  # once, here, rather than in every synthesis process
         return name
 
     def _model(self):
@@ -67,17 +69,13 @@ class HibariEngine(Engine):
 
             if self.voice not in VOICES:
                 raise EngineError(f"hibari has no voice '{self.voice}'. Voices: {', '.join(VOICES)}")
-            try:
-                model = Hibari(voice=self.voice, threads=1)
-            except RuntimeError as exc:  # a voice that is not bundled and could not be downloaded
-                raise EngineError(f"hibari voice '{self.voice}' is not installed and could not be "
-                                  f"downloaded ({exc}). It needs the network once; offline, use "
-                                  "the bundled voice 'heart'.") from None
+            _ensure_installed(self.voice)
+            model = Hibari(voice=self.voice, threads=1)
             self._models[self.voice] = model
         return model
 
     def phoneme_markup(self, word: str, ipa: str) -> str:
-        return f"[{word}](/{ipa}/)"
+        return f"[{word}](/{misaki_phonemes(ipa)}/)"
 
     def synthesize(self, text: str) -> AudioChunk:
         model = self._model()
@@ -92,5 +90,44 @@ class HibariEngine(Engine):
         return AudioChunk.from_float(samples, self.sample_rate)
 
 
+def _ensure_installed(name: str) -> None:
+    """Download a voice that is not bundled (hibari checks its sha256 and renames atomically)."""
+    from hibari.voices import voice_path
+
+    try:
+        voice_path(name)
+    except (RuntimeError, OSError, ValueError, http.client.HTTPException) as exc:
+        raise EngineError(f"hibari voice '{name}' is not installed and could not be downloaded "
+                          f"({exc}). It needs the network once; offline, use the bundled voice "
+                          "'heart'.") from None
+
+
 def _clean(text: str) -> str:
     return re.sub(r"\s+", " ", text).strip()
+
+
+# Standard IPA -> the misaki alphabet hibari's model was trained on (diphthongs and affricates are
+# one symbol each; stress marks sit just before the stressed vowel). Unknown symbols are dropped
+# by hibari, so the ASCII look-alikes (g, r, ') must be mapped too.
+_IPA_SEQUENCES = [("dʒ", "ʤ"), ("d͡ʒ", "ʤ"), ("tʃ", "ʧ"), ("t͡ʃ", "ʧ"), ("eɪ", "A"), ("aɪ", "I"),
+                  ("aʊ", "W"), ("ɔɪ", "Y"), ("oʊ", "O"), ("əʊ", "O"), ("ɝ", "ɜɹ"), ("r", "ɹ"),
+                  ("g", "ɡ"), ("ɫ", "l"), ("'", "ˈ"), ("ʔ", "t"), (".", ""), ("ˑ", "")]
+_MISAKI_VOWELS = set("AIOQWYaeiouæɐɑɒɔəɚɛɜɪʊʌᵻ")
+
+
+def misaki_phonemes(ipa: str) -> str:
+    """An IPA transcription ("ˈdʒɪf", "ˈtɛl.əˌvɛr.oʊ") in hibari's phoneme alphabet."""
+    text = ipa.strip().strip("/[]")
+    for written, misaki in _IPA_SEQUENCES:
+        text = text.replace(written, misaki)
+    out: list[str] = []
+    pending = ""
+    for char in text:
+        if char in "ˈˌ":
+            pending = char
+            continue
+        if pending and char in _MISAKI_VOWELS:
+            out.append(pending)
+            pending = ""
+        out.append(char)
+    return "".join(out)

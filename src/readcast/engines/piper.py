@@ -205,7 +205,7 @@ def install_voice(name: str, *, base_url: str | None = None) -> Path:
         raise EngineError(f"the Piper catalogue has no voice named '{name}'. Names look like "
                           f"en_US-lessac-medium; the list is at {base}voices.json.")
     for remote, info in entry.get("files", {}).items():
-        suffix = ".onnx.json" if remote.endswith(".onnx.json") else ".onnx" if remote.endswith(".onnx") else ""
+        suffix = next((end for end in (".onnx.json", ".onnx") if remote.endswith(end)), "")
         if suffix and not wanted[suffix].is_file():
             download(base + remote, wanted[suffix], md5=info.get("md5_digest"),
                      size=info.get("size_bytes"), timeout=60.0)

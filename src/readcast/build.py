@@ -18,6 +18,7 @@ from .cover import cover_jpeg, thumbnail_jpeg
 from .errors import ContentError, ReadcastError
 from .feed import FeedInputs, feed_xml, podcast_guid, url_for
 from .fsutil import atomic_path, remove_stale_temp_files, safe_join, write_if_changed
+from .lexicon import phoneme_markup_for
 from .models import Article, Chapter, Script, TimedSegment, VoiceChoice
 from .music import MusicBeds
 from .pages import Pages
@@ -170,7 +171,10 @@ class _Builder:
                          self.settings.podcast.language),
         ], base_dir=self.settings.root, where=rel)
         script = build_script(article, author=self._author(article),
-                              podcast_title=self.settings.podcast.title)
+                              podcast_title=self.settings.podcast.title,
+                              pronunciations=self.settings.pronunciations,
+                              phoneme_markup=phoneme_markup_for(engine_cls, voice),
+                              language=voice.language)
         version = engine_cls.engine_version_for(voice.voice or "")
         keys = [segment_key(seg.spoken, voice, version, engine_cls.sample_rate)
                 for seg in script.segments]

@@ -139,14 +139,21 @@ def say(
 def script(
     file: Annotated[Path, typer.Argument(help="An article (.txt, .md or .html).", dir_okay=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the script as JSON.")] = False,
+    diff: Annotated[bool, typer.Option("--diff", help="Show only the segments said differently "
+                                       "from the text: [-written-]{+spoken+}.")] = False,
 ) -> None:
     """Print the speech script of FILE: segments, pauses and chapters, without making audio."""
     from .oneoff import script_for_file
+    from .script import script_diff
 
     try:
         speech = script_for_file(file)
     except ReadcastError as exc:
         raise _fail(exc) from None
+    if diff:
+        for line in script_diff(speech):
+            typer.echo(line)
+        return
     if as_json:
         typer.echo(json.dumps({"title": speech.article.title, "slug": speech.article.slug,
                                "segments": [{"kind": s.kind, "spoken": s.spoken, "written": s.written,

@@ -7,6 +7,7 @@ from pathlib import Path
 from .audio import Piece, encode_mp3, measure_loudness, stitched_pcm
 from .errors import EngineError, ReadcastError
 from .fsutil import atomic_path
+from .lexicon import phoneme_markup_for
 from .models import Script
 from .normalize import normalize
 from .readers import read_article
@@ -38,12 +39,24 @@ def say_to_mp3(text: str, output: Path, *, engine: str, voice: str | None, speed
 
 
 def script_for_file(path: Path) -> Script:
-    """The speech script of one article, with the settings of its project when there is one."""
+    """The speech script of one article, with the settings of its project when there is one
+    (its podcast title, author and pronunciation lexicon)."""
     article = read_article(path)
-    author, podcast = article.meta.author or "", "readcast"
+    author, podcast, pronunciations = article.meta.author or "", "readcast", {}
     project = path.resolve().parent.parent
+    levels = [VoiceRequest(article.meta.engine, article.meta.voice, article.meta.speed,
+                           article.meta.language)]
     if (project / "readcast.toml").is_file():
         settings = load_settings(project)
         author = author or settings.podcast.author
         podcast = settings.podcast.title
-    return build_script(article, author=author, podcast_title=podcast)
+        pronunciations = settings.pronunciations
+        levels.append(VoiceRequest(settings.voice.engine, settings.voice.voice or None,
+                                   settings.voice.speed, settings.podcast.language))
+    try:
+        voice, engine_cls = choose_voice(levels, base_dir=project)
+        markup, language = phoneme_markup_for(engine_cls, voice), voice.language
+    except ReadcastError:  # the script can be shown even where the engine cannot run
+        markup, language = None, article.meta.language or "en"
+    return build_script(article, author=author, podcast_title=podcast,
+                        pronunciations=pronunciations, phoneme_markup=markup, language=language)

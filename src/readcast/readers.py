@@ -27,7 +27,8 @@ def read_article(path: Path) -> Article:
         raise ContentError(f"{path}: unsupported file type; use .txt, .md or .html")
     text = _decode(path)
     article = reader(path, text)
-    if not any(block.text.strip() for block in article.blocks if block.kind != "rule"):
+    if not any(_COMMENT_RE.sub("", block.text).strip() for block in article.blocks
+               if block.kind != "rule"):
         raise ContentError(f"{path}: nothing to read aloud (no paragraphs, headings or lists). "
                            "Add some text, or mark it draft: true.")
     return article
@@ -86,24 +87,42 @@ def _slug_for(path: Path, meta: ArticleMeta) -> str:
 
 # -- plain text ------------------------------------------------------------------------------
 
+_LIST_MARKER_RE = re.compile(r"^(?:[-*•‣◦▪]|(\d{1,3})[.)])\s+(?=\S)")
+_RULE_LINE_RE = re.compile(r"^(?:[-*_=~#•⁂]\s*){3,}$|^⁂$")
+
+
 def read_text(path: Path, text: str) -> Article:
-    """First line is the title; short unpunctuated lines are headings (Title Case) or list items."""
+    """First line is the title; short unpunctuated lines are headings (Title Case) or list items,
+    and so is every line that starts with a list marker ("- ", "* ", "• ", "1. ", "2) ")."""
     lines = [line.strip() for line in text.split("\n")]
     lines = [line for line in lines if line]
     title = plain_title(lines[0])
     body = lines[1:]
     blocks: list[Block] = []
-    kinds = [_line_kind(line) for line in body]
-    for index, (line, kind) in enumerate(zip(body, kinds)):
+    shapes = [_line_shape(line) for line in body]
+    for index, (kind, line, number) in enumerate(shapes):
         if kind == "heading":
             blocks.append(Block("heading", line, level=2))
         elif kind == "list_item":
-            last = index + 1 == len(body) or kinds[index + 1] != "list_item"
-            blocks.append(Block("list_item", line, level=1, last_in_group=last))
+            last = index + 1 == len(body) or shapes[index + 1][0] != "list_item"
+            blocks.append(Block("list_item", line, level=1, ordinal=number, last_in_group=last))
+        elif kind == "rule":
+            blocks.append(Block("rule", ""))
         else:
             blocks.append(Block("paragraph", line))
     meta = ArticleMeta()
     return Article(path, _slug_for(path, meta), title, tuple(blocks), meta)
+
+
+def _line_shape(line: str) -> tuple[str, str, int | None]:
+    """(kind, text without its list marker, number of an ordered item) for one line of plain text."""
+    if _RULE_LINE_RE.match(line):
+        return "rule", "", None
+    marker = _LIST_MARKER_RE.match(line)
+    if marker:
+        number = int(marker.group(1)) if marker.group(1) else None
+        return "list_item", line[marker.end():], number
+    return _line_kind(line), line, None
 
 
 def _line_kind(line: str) -> str:
@@ -207,11 +226,44 @@ def _parse_date(value: str | dt.date | dt.datetime) -> dt.datetime:
 
 
 def markdown_blocks(source: str) -> list[Block]:
+    """The blocks of a Markdown body; footnotes ([^1]: ...) come last, under a "Footnotes" heading."""
     from markdown_it import MarkdownIt
 
+    source, notes = _extract_footnotes(source)
     md = MarkdownIt("commonmark").enable("table")
-    tokens = md.parse(source)
-    return list(_walk_markdown(tokens))
+    blocks = list(_walk_markdown(md.parse(source)))
+    if notes:
+        blocks.append(Block("heading", "Footnotes", level=2))
+        for n, note in enumerate(notes, start=1):
+            text = " ".join(b.text for b in _walk_markdown(md.parse(note)) if b.kind != "image")
+            if text:
+                blocks.append(Block("footnote", text, ordinal=n, last_in_group=n == len(notes)))
+    return blocks
+
+
+_FOOTNOTE_DEF_RE = re.compile(r"^ {0,3}\[\^([^\]\s]+)\]:[ \t]*(.*)$")
+_FOOTNOTE_REF_RE = re.compile(r"\[\^[^\]\s]+\]")
+_FENCE_RE = re.compile(r"^ {0,3}(```|~~~)")
+
+
+def _extract_footnotes(source: str) -> tuple[str, list[str]]:
+    """The source without its footnote definitions, and the definitions' texts in order."""
+    kept: list[str] = []
+    notes: list[str] = []
+    in_fence = in_note = False
+    for line in source.split("\n"):
+        if _FENCE_RE.match(line):
+            in_fence = not in_fence
+        definition = None if in_fence else _FOOTNOTE_DEF_RE.match(line)
+        if definition:
+            notes.append(definition.group(2))
+            in_note = True
+        elif in_note and (line.startswith(("    ", "\t", "  ")) and line.strip()):
+            notes[-1] += " " + line.strip()
+        else:
+            in_note = False
+            kept.append(line)
+    return "\n".join(kept), notes
 
 
 def _walk_markdown(tokens: list[Any]) -> Iterator[Block]:
@@ -271,13 +323,12 @@ def _walk_markdown(tokens: list[Any]) -> Iterator[Block]:
             else:
                 row.append(cell)
         elif t == "tr_close" and row:
-            pairs = [f"{h}: {c}" if h else c for h, c in zip(table_header + [""] * len(row), row)]
+            pairs = [f"{h}: {c}" if h else c
+                     for h, c in zip(table_header + [""] * len(row), row) if c]
             last = tokens[i + 1].type == "tbody_close"
             yield Block("table_row", "; ".join(pairs), last_in_group=last)
         elif t == "html_block":
-            text = plain_title(tok.content)
-            if text:
-                yield Block("paragraph", text)
+            yield from _markdown_html_block(tok.content)
         i += 1
 
 
@@ -296,45 +347,94 @@ def _is_last_item(tokens: list[Any], index: int) -> bool:
     return True
 
 
+_COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
+_IMG_ALT_RE = re.compile(r"<img\b[^>]*?\balt\s*=\s*(?:\"([^\"]*)\"|'([^']*)')", re.I)
+_GENERIC_ALT = {"image", "img", "photo", "picture", "pic", "icon", "logo", "spacer", "divider",
+                "decorative", "decoration", "banner", "graphic", "illustration", "figure", "thumbnail"}
+_FILE_NAME_ALT_RE = re.compile(r"^[\w.-]+\.(?:png|jpe?g|gif|svg|webp|avif|bmp|tiff?)$", re.I)
+INLINE_CODE_MAX = 40
+"""Inline code up to this many characters is read; longer code is announced as a code snippet."""
+
+
+def informative_alt(alt: str | None) -> str:
+    """The alt text when it describes the image; "" for a decorative or meaningless one."""
+    alt = re.sub(r"\s+", " ", alt or "").strip()
+    if not alt or alt.lower().strip(".") in _GENERIC_ALT or _FILE_NAME_ALT_RE.match(alt):
+        return ""
+    return alt if re.search(r"\w", alt) else ""
+
+
+def _markdown_html_block(content: str) -> Iterator[Block]:
+    """Raw HTML in Markdown: its images and text; comments are kept, for the inline controls."""
+    for match in _IMG_ALT_RE.finditer(content):
+        alt = informative_alt(match.group(1) if match.group(1) is not None else match.group(2))
+        if alt:
+            yield Block("image", alt)
+    comments = {f"\uE002{n}\uE003": c for n, c in enumerate(_COMMENT_RE.findall(content))}
+    for key, comment in comments.items():
+        content = content.replace(comment, key, 1)
+    text = plain_title(content)
+    for key, comment in comments.items():
+        text = text.replace(key, comment)
+    if text:
+        yield Block("paragraph", text)
+
+
 def _images(inline: Any) -> Iterator[Block]:
     for child in inline.children or []:
         if child.type == "image":
-            alt = "".join(c.content for c in child.children or []).strip()
+            alt = informative_alt("".join(c.content for c in child.children or []))
             if alt:
                 yield Block("image", alt)
 
 
 def _inline_text(inline: Any) -> str:
+    """The words of an inline run: link text without URLs, short inline code, control comments."""
     parts: list[str] = []
     for child in inline.children or []:
-        if child.type in ("text", "code_inline"):
-            parts.append(child.content)
+        if child.type == "text":
+            parts.append(_FOOTNOTE_REF_RE.sub("", child.content))
+        elif child.type == "code_inline":
+            code = child.content
+            if len(code) <= INLINE_CODE_MAX or "--" in code:
+                parts.append(code)
+            else:  # written in full, said as a notice (see script.py: the say control)
+                parts.append(f'<!-- say "a code snippet" -->{code}<!-- /say -->')
         elif child.type in ("softbreak", "hardbreak"):
             parts.append(" ")
-        elif child.type == "html_inline":
-            continue
+        elif child.type == "html_inline" and child.content.startswith("<!--"):
+            parts.append(child.content)
     return re.sub(r"\s+", " ", "".join(parts)).strip()
 
 
 # -- HTML ---------------------------------------------------------------------------------------
 
 def read_html(path: Path, text: str) -> Article:
-    """The main article only (via trafilatura): navigation, asides, footers and scripts are dropped."""
+    """The main article only (via trafilatura): navigation, ads, asides, share buttons, footers and
+    scripts are dropped; bylines and dates go to the metadata, not into the speech."""
     import trafilatura
     from lxml import etree
 
-    xml = trafilatura.extract(text, output_format="xml", include_tables=True, include_images=True,
-                              include_formatting=False, include_links=False, include_comments=False,
-                              with_metadata=True, favor_recall=True)
+    xml = trafilatura.extract(_without_page_chrome(text), output_format="xml", include_tables=True,
+                              include_images=True, include_formatting=False, include_links=False,
+                              include_comments=False, with_metadata=True, favor_recall=True)
     if not xml:
-        raise ContentError(f"{path}: no article text found in this HTML page. Put the article in "
-                           "<main> or <article>, or save it as Markdown.")
+        raise ContentError(f"{path}: nothing to read aloud: no article text found in this HTML page. "
+                           "Put the article in <main> or <article>, or save it as Markdown.")
     doc = etree.fromstring(xml.encode("utf-8"))
     blocks = list(_walk_html(doc.find("main")))
     title = plain_title(doc.get("title") or "")
     if blocks and blocks[0].kind == "heading" and (not title or blocks[0].level == 1):
         title, blocks = title or blocks[0].text, blocks[1:]
-    meta_values: dict[str, Any] = {"title": title or None, "author": doc.get("author") or None}
+    author = doc.get("author") or None
+    body: list[Block] = []
+    for block in blocks:
+        byline = _byline_author(block) if block.kind == "paragraph" else None
+        if byline is not None:
+            author = author or byline or None
+        elif not (block.kind == "paragraph" and (block.text == title or _CHROME_LINE_RE.match(block.text))):
+            body.append(block)
+    meta_values: dict[str, Any] = {"title": title or None, "author": author}
     if doc.get("date"):
         try:
             meta_values["date"] = _parse_date(doc.get("date"))
@@ -344,7 +444,87 @@ def read_html(path: Path, text: str) -> Article:
         meta_values["description"] = doc.get("description")
     meta = ArticleMeta(**meta_values)
     title = title or path.stem.replace("-", " ")
-    return Article(path, _slug_for(path, meta), title, tuple(blocks), meta)
+    return Article(path, _slug_for(path, meta), title, tuple(body), meta)
+
+
+# Parts of a page that are never the article, by tag, ARIA role, or class/id word.
+_CHROME_TAGS = ("script", "style", "noscript", "template", "nav", "form", "button", "iframe",
+                "aside", "dialog", "select", "input", "textarea")
+_CHROME_ROLES = {"navigation", "banner", "contentinfo", "complementary", "search", "dialog",
+                 "doc-backlink", "doc-noteref"}
+_CHROME_CLASS_RE = re.compile(
+    r"(?:^|[\s_-])(?:ads?|advert|advertisement|adslot|promo|promotion|sponsor|sponsored|newsletter|"
+    r"subscribe|subscription|signup|share|sharing|social|related|recommended|recirc|cookie|"
+    r"consent|popup|modal|breadcrumbs?|pagination|sidebar|byline|dateline|author-info|skip-link|"
+    r"visually-hidden|sr-only)(?:$|[\s_-])", re.I)
+_BYLINE_RE = re.compile(r"^(?i:by|written by|posted by|words by|story by|reporting by)\s+"
+                        r"([A-Z][\w.'’-]*(?:\s+(?:[A-Z][\w.'’-]*|and|&|de|van|von|da|del))*)"
+                        r"(?:\s*(?:[|·•,–—-]|on)\s*(.*))?$")
+_MONTH_NAMES = ("jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?|"
+                "sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?")
+_DATE_LINE_RE = re.compile(
+    rf"^(?:(?:published|updated|posted|last updated|modified|first published)(?: on)?:?\s*)?"
+    rf"(?:[a-z]+day,?\s+)?(?:(?:{_MONTH_NAMES})\.? \d{{1,2}}(?:st|nd|rd|th)?,? \d{{4}}|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)? (?:{_MONTH_NAMES})\.?,? \d{{4}}|\d{{4}}-\d{{2}}-\d{{2}}|"
+    rf"\d{{1,2}}/\d{{1,2}}/\d{{2,4}})(?:,?\s*(?:at\s*)?\d{{1,2}}[:.]\d{{2}}\s*(?:[ap]\.?m\.?)?"
+    rf"(?:\s*[A-Z]{{2,4}})?)?\.?(?:\s*[|·•]\s*\d+\s*min(?:ute)?s?\s+read)?$", re.I)
+_CHROME_LINE_RE = re.compile(
+    r"^(?:advertisement|sponsored(?: content)?|ad|share(?: this)?(?: article| story| post)?|"
+    r"read more|continue reading|related(?: articles| stories| posts)?|subscribe(?: now| today)?|"
+    r"sign up for our newsletter.*|skip to (?:main )?content|\d+\s*min(?:ute)?s?\s+read|"
+    r"photo: .{1,60}|image: .{1,60}|credit: .{1,60})\.?!?$", re.I)
+_FOOTNOTE_BACKLINK_TEXT = {"↩", "↩︎", "↑", "^", "back", "return to text"}
+
+
+def _byline_author(block: Block) -> str | None:
+    """The author's name if the paragraph is a byline ("" for a date line); None otherwise."""
+    text = block.text.strip()
+    if len(text.split()) > 14:
+        return None
+    match = _BYLINE_RE.match(text)
+    if match and (not match.group(2) or _DATE_LINE_RE.match(match.group(2).strip())
+                  or len(match.group(2).split()) <= 4):
+        return match.group(1).strip()
+    return "" if _DATE_LINE_RE.match(text) else None
+
+
+def _without_page_chrome(page: str) -> str:
+    """The page with its chrome removed before extraction, and a few article parts made explicit
+    for it: figure captions as paragraphs, footnote markers dropped, decorative images dropped."""
+    import lxml.html
+    from lxml import etree
+
+    try:
+        root = lxml.html.document_fromstring(page)
+    except (etree.ParserError, ValueError):
+        return page
+    for el in list(root.iter(etree.Element)):
+        if el.getparent() is None or not isinstance(el.tag, str):
+            continue
+        tag = el.tag.lower()
+        inside_article = any(a.tag in ("article", "main") for a in el.iterancestors())
+        classes = f"{el.get('class') or ''} {el.get('id') or ''}".strip()
+        chrome = (tag in _CHROME_TAGS
+                  or (tag in ("header", "footer") and not inside_article)
+                  or (el.get("role") or "").lower() in _CHROME_ROLES
+                  or el.get("hidden") is not None or el.get("aria-hidden") == "true"
+                  or (tag not in ("html", "body", "main", "article") and _CHROME_CLASS_RE.search(classes)))
+        if tag == "sup" and any((a.get("href") or "").startswith("#") for a in el.iter("a")):
+            chrome = True  # a footnote marker: the footnote itself is read where it is
+        if tag == "a" and (el.text_content().strip() in _FOOTNOTE_BACKLINK_TEXT):
+            chrome = True
+        if tag == "img" and not informative_alt(el.get("alt")):
+            chrome = True
+        if chrome:
+            el.drop_tree()
+        elif tag == "figcaption":
+            el.tag = "p"
+        elif tag == "hr":
+            el.tag, el.text = "p", _RULE_MARK
+    return lxml.html.tostring(root, encoding="unicode")
+
+
+_RULE_MARK = "⁂"
 
 
 def _walk_html(main: Any) -> Iterator[Block]:
@@ -362,7 +542,9 @@ def _html_block(el: Any, depth: int) -> Iterator[Block]:
         if text:
             yield Block("heading", text, level=level)
     elif tag == "p":
-        if text:
+        if text == _RULE_MARK:
+            yield Block("rule", "")
+        elif text:
             yield Block("paragraph", text)
     elif tag == "list":
         ordered = el.get("rend") == "ol"
@@ -390,7 +572,7 @@ def _html_block(el: Any, depth: int) -> Iterator[Block]:
             pairs = [f"{h}: {c}" if h else c for h, c in zip(header + [""] * len(cells), cells)]
             yield Block("table_row", "; ".join(p for p in pairs if p), last_in_group=n == len(body))
     elif tag == "graphic":
-        alt = (el.get("alt") or "").strip()
+        alt = informative_alt(el.get("alt"))
         if alt:
             yield Block("image", alt)
     elif tag == "code":

@@ -86,7 +86,8 @@ def test_a_voice_belongs_to_the_engine_in_effect_where_it_is_set() -> None:
         VoiceChoice("espeak", "en-us", 1.0, "en")
     # a front-matter voice without an engine belongs to readcast.toml's engine
     assert choose(VoiceRequest(engine="espeak"), VoiceRequest(voice="heart"), CONFIG).voice == "en-us"
-    assert choose(VoiceRequest(), VoiceRequest(voice="kore"), CONFIG).voice == "kore"
+    assert choose(VoiceRequest(), VoiceRequest(voice="en-gb"),
+                  VoiceRequest("espeak", "en-us", 1.0, "en")).voice == "en-gb"
     # a flag's voice goes with whatever engine is chosen
     assert choose(VoiceRequest(voice="en-gb"), VoiceRequest(engine="espeak"), CONFIG) == \
         VoiceChoice("espeak", "en-gb", 1.0, "en")

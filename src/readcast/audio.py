@@ -95,20 +95,30 @@ def measure_file(path: Path) -> tuple[float, float]:
 
 
 def encode_mp3(pcm: Iterator[bytes], rate: int, out: Path, *, gain_db: float, bitrate: str,
-               sample_rate: int) -> None:
-    """Apply gain and a peak limiter, resample and encode mono CBR MP3 (Xing/Info header) to `out`."""
+               sample_rate: int, pad_to: int | None = None) -> None:
+    """Apply gain and a peak limiter, resample and encode mono CBR MP3 (Xing/Info header) to `out`.
+
+    With `pad_to`, the resampled audio is padded with silence (or cut) to exactly that many samples.
+    """
+    _run_with_input(encode_command(rate, str(out), gain_db=gain_db, bitrate=bitrate,
+                                   sample_rate=sample_rate, pad_to=pad_to), pcm)
+
+
+def encode_command(rate: int, out: str, *, gain_db: float, bitrate: str, sample_rate: int,
+                   pad_to: int | None = None) -> list[str]:
+    """The ffmpeg command of encode_mp3 (its settings also key the cache of encoded parts)."""
     ceiling = 10 ** (_LIMITER_CEILING_DB / 20)
     # latency=true keeps the limiter from delaying the audio, so chapter times stay exact.
     filters = [f"volume={gain_db:.2f}dB",
-               f"alimiter=limit={ceiling:.4f}:attack=5:release=50:level=false:latency=true"]
-    if _has_soxr():
-        filters.append(f"aresample={sample_rate}:resampler=soxr")
+               f"alimiter=limit={ceiling:.4f}:attack=5:release=50:level=false:latency=true",
+               f"aresample={sample_rate}" + (":resampler=soxr" if _has_soxr() else "")]
+    if pad_to is not None:
+        filters.append(f"apad=whole_len={pad_to},atrim=end_sample={pad_to}")
     audio_filter = ",".join(filters)
-    cmd = [ffmpeg_exe(), "-hide_banner", "-v", "error", "-y", "-f", "s16le", "-ar", str(rate),
-           "-ac", "1", "-i", "pipe:0", "-af", audio_filter, "-ar", str(sample_rate), "-ac", "1",
-           "-c:a", "libmp3lame", "-b:a", bitrate, "-write_xing", "1", "-id3v2_version", "0",
-           "-write_id3v1", "0", "-map_metadata", "-1", "-f", "mp3", str(out)]
-    _run_with_input(cmd, pcm)
+    return [ffmpeg_exe(), "-hide_banner", "-v", "error", "-y", "-f", "s16le", "-ar", str(rate),
+            "-ac", "1", "-i", "pipe:0", "-af", audio_filter, "-ar", str(sample_rate), "-ac", "1",
+            "-c:a", "libmp3lame", "-b:a", bitrate, "-write_xing", "1", "-id3v2_version", "0",
+            "-write_id3v1", "0", "-map_metadata", "-1", "-f", "mp3", out]
 
 
 @cache

@@ -91,6 +91,26 @@ class MusicBeds:
         layout = self._layout(pieces, rate)
         return layout.lead, layout.tail
 
+    def beds(self, pieces: list[Piece], rate: int) -> list[tuple[int, np.ndarray]]:
+        """(first frame, enveloped samples) of each clip, as pcm() mixes them (lead counted)."""
+        if self.intro is None and self.outro is None:
+            return []
+        return self._beds(pieces, rate, self._layout(pieces, rate))
+
+    def reach(self, pieces: list[Piece], rate: int) -> list[tuple[int, int]]:
+        """(first, end) frames each clip sounds over, without measuring anything (lead counted)."""
+        spans = []
+        layout = self._layout(pieces, rate)
+        if self.intro is not None:
+            length = len(self.intro.samples(rate))
+            end = length if layout.intro_short else min(
+                length, layout.intro_end + round(INTRO_FADE_S * rate))
+            spans.append((0, end))
+        if self.outro is not None:
+            start = layout.speech_end if layout.outro_short else layout.outro_start
+            spans.append((start, layout.speech_end + layout.tail))
+        return spans
+
     def pcm(self, pieces: list[Piece], rate: int) -> Iterator[bytes]:
         """The episode's PCM: speech from `pieces`, with the music mixed in."""
         if self.intro is None and self.outro is None:

@@ -1,8 +1,14 @@
-"""Project state kept between builds: episode identities, what was built from what, and the lock."""
+"""Project state kept between builds: episode identities, what was built from what, and the lock.
+
+`.readcast/state.json` holds each episode's GUID and first publication date (assigned once, then
+kept through edits, title changes and --force) and what its files were built from. Keep it under
+version control: it is what keeps an episode the same episode in listeners' apps.
+"""
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import json
 import os
@@ -16,6 +22,7 @@ from .errors import BuildLockedError
 from .fsutil import write_if_changed
 
 SCHEMA = 1
+LOCK_NAME = "build.lock"
 
 
 @dataclass
@@ -41,6 +48,9 @@ class EpisodeRecord:
     """Output files of this episode, by role ("mp3", "vtt", ...), relative to output/."""
 
 
+_RECORD_FIELDS = {f.name for f in dataclasses.fields(EpisodeRecord)}
+
+
 @dataclass
 class ProjectState:
     podcast_guid: str = ""
@@ -53,9 +63,10 @@ class ProjectState:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("schema") != SCHEMA:
                 return cls()
-            episodes = {slug: EpisodeRecord(**rec) for slug, rec in data.get("episodes", {}).items()}
+            episodes = {slug: EpisodeRecord(**{k: v for k, v in rec.items() if k in _RECORD_FIELDS})
+                        for slug, rec in data.get("episodes", {}).items()}
             return cls(podcast_guid=data.get("podcast_guid", ""), episodes=episodes)
-        except (OSError, ValueError, TypeError):
+        except (OSError, ValueError, TypeError, AttributeError):
             return cls()
 
     def save(self, path: Path) -> None:
@@ -71,25 +82,51 @@ class ProjectState:
         """(guid, first_published) for an article: kept from before, or assigned now, once.
 
         A GUID from front matter wins (that is how a renamed file keeps its episode); otherwise an
-        earlier record with the same slug, or with the same source file, keeps its GUID.
+        earlier record with the same slug, or with the same source file, keeps its GUID. A new
+        GUID is derived from the podcast's GUID and the slug (a UUIDv5), so building the same
+        project twice from scratch gives the same GUIDs.
         """
-        previous = self.episodes.get(slug) or next(
-            (rec for rec in self.episodes.values() if rec.source == source), None)
+        previous = (
+            (next((r for r in self.episodes.values() if r.guid == explicit_guid), None)
+             if explicit_guid else None)
+            or self.episodes.get(slug)
+            or next((rec for rec in self.episodes.values() if rec.source == source), None))
         if explicit_guid:
             guid = explicit_guid
         elif previous is not None:
             guid = previous.guid
         else:
-            guid = str(uuid.uuid4())
+            guid = episode_guid(self.podcast_guid, slug)
         first = previous.first_published if previous is not None else now.isoformat()
         return guid, first
 
 
+def episode_guid(podcast_guid: str, slug: str) -> str:
+    """The GUID a new episode gets: UUIDv5 of its slug in the podcast's namespace."""
+    try:
+        namespace = uuid.UUID(podcast_guid)
+    except ValueError:
+        namespace = uuid.uuid5(uuid.NAMESPACE_URL, podcast_guid)
+    return str(uuid.uuid5(namespace, slug))
+
+
+_HELD_LOCKS: set[int] = set()
+
+
+def held_lock_fds() -> set[int]:
+    """File descriptors of build locks this process holds (forked workers close them)."""
+    return set(_HELD_LOCKS)
+
+
 @contextlib.contextmanager
 def project_lock(state_dir: Path) -> Iterator[None]:
-    """Hold an exclusive lock for the whole build; a second build stops with a clear message."""
+    """Hold an exclusive lock for the whole build; a second build stops with a clear message.
+
+    The lock belongs to the open file: the system releases it when the process ends, however it
+    ends, so a killed build never leaves the project locked.
+    """
     state_dir.mkdir(parents=True, exist_ok=True)
-    lock_path = state_dir / "build.lock"
+    lock_path = state_dir / LOCK_NAME
     handle = open(lock_path, "a+")
     try:
         try:
@@ -111,7 +148,9 @@ def project_lock(state_dir: Path) -> Iterator[None]:
         raise BuildLockedError(
             f"another readcast build of this project is running (pid {holder}). Wait for it to "
             f"finish and run the command again.") from None
+    _HELD_LOCKS.add(handle.fileno())
     try:
         yield
     finally:
+        _HELD_LOCKS.discard(handle.fileno())
         handle.close()  # closing releases the lock; the file stays for the next build

@@ -37,7 +37,7 @@ def engine_for(voice: VoiceChoice) -> Engine:
 
 
 def _run_job(job: SynthesisJob, store_root: str) -> str:
-    """Synthesize one segment into the store (runs in a worker process)."""
+    """Synthesize one segment into the store (in a worker process, or in the build's own)."""
     try:
         chunk = engine_for(job.voice).synthesize(job.text)
     except ReadcastError:
@@ -46,13 +46,18 @@ def _run_job(job: SynthesisJob, store_root: str) -> str:
         raise EngineError(f"{job.voice.engine} failed on {job.text[:60]!r}: {exc}") from None
     if chunk.frames == 0:
         raise EngineError(f"{job.voice.engine} produced no audio for {job.text[:60]!r}")
-    SegmentStore(Path(store_root)).put(job.key, chunk)
+    SegmentStore(Path(store_root)).put(job.key, chunk)  # atomic: a killed worker leaves no entry
     return job.key
 
 
 def synthesize_missing(jobs: list[SynthesisJob], store: SegmentStore, workers: int,
                        on_done: Callable[[str], None] | None = None) -> dict[str, str]:
-    """Synthesize `jobs` into `store`; return {key: error message} for the ones that failed."""
+    """Synthesize `jobs` into `store`; return {key: error message} for the ones that failed.
+
+    One job, or one worker, runs in this process: starting a worker and loading a voice model in
+    it would cost more than the job. Otherwise the longest texts go first, so no core is left
+    with one long segment at the end.
+    """
     failures: dict[str, str] = {}
     if not jobs:
         return failures
@@ -66,8 +71,10 @@ def synthesize_missing(jobs: list[SynthesisJob], store: SegmentStore, workers: i
             if on_done:
                 on_done(job.key)
         return failures
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context()) as pool:
-        futures = {pool.submit(_run_job, job, str(store.root)): job for job in jobs}
+    ordered = sorted(jobs, key=lambda job: len(job.text), reverse=True)
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
+                             initializer=_worker_started, initargs=(os.getpid(),)) as pool:
+        futures = {pool.submit(_run_job, job, str(store.root)): job for job in ordered}
         for future in as_completed(futures):
             job = futures[future]
             try:
@@ -87,7 +94,30 @@ def default_workers() -> int:
 
 def _context() -> multiprocessing.context.BaseContext:
     # fork starts workers in milliseconds; it is safe here because the parent never runs an
-    # engine while a pool is alive. Elsewhere (macOS, Windows) use the platform's default.
+    # engine while a pool is alive (an engine it loaded earlier is single-threaded, and is simply
+    # inherited). Elsewhere (macOS, Windows) use the platform's default.
     if sys.platform.startswith("linux"):
         return multiprocessing.get_context("fork")
     return multiprocessing.get_context()
+
+
+def _worker_started(parent: int) -> None:
+    """Tie a worker's life to the build's: it must not outlive a killed build, nor hold its lock."""
+    from .state import held_lock_fds
+
+    for fd in held_lock_fds():  # a forked copy of the lock's file would keep the project locked
+        try:
+            os.close(fd)
+        except OSError:
+            pass
+    if sys.platform.startswith("linux"):
+        import ctypes
+        import signal
+
+        PR_SET_PDEATHSIG = 1
+        try:
+            ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
+        except (OSError, AttributeError):
+            pass
+        if os.getppid() != parent:  # the build died before the line above took effect
+            os._exit(1)

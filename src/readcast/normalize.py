@@ -274,7 +274,7 @@ def _abbreviations(text: str, protect: Protect) -> str:
         text = re.sub(pattern, words, text)
     text = re.sub(r"\betc\.", lambda m: "et cetera" + ("." if _keeps_full_stop(m.string, m.end())
                                                        else ""), text)
-    text = re.sub(r"(?<=[A-Z][a-z]) v\. (?=[A-Z])", " versus ", text)  # Roe v. Wade
+    text = re.sub(r"\b([A-Z][\w'-]*) v\. (?=[A-Z])", r"\1 versus ", text)  # Roe v. Wade
 
     text = _TITLE_OR_STREET_RE.sub(_title_or_street, text)
     text = re.sub(r"(?<=\w),? (Jr|Sr)(\.)?(?=\W|$)", lambda m: (
@@ -294,6 +294,7 @@ _MONTH = ("(?:" + "|".join(_MONTHS) + "|(?:" + "|".join(sorted(_MONTH_ABBREVIATI
 _AMPM = r"(?:\s?([AaPp])\.?\s?[Mm]\b\.?)"
 _TIME_RE = re.compile(rf"(?<![\w:.,])(\d{{1,2}}):(\d{{2}})(?::(\d{{2}}))?(?![\d:]|\.\d){_AMPM}?")
 _HOUR_AMPM_RE = re.compile(rf"(?<![\w:.,])(\d{{1,2}}){_AMPM}(?!\w)")
+_RATIO_RE = re.compile(r"(?<![\w:.,])(\d+):(\d+)(?![\w:]|\.\d)")
 _ISO_DATE_RE = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
 _SLASH_DATE_RE = re.compile(r"(?<![\w/.])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")
 _MONTH_DAY_RE = re.compile(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?(?![\w:%,.]\d|\w)(?:,? (\d{{4}})(?!\w))?")
@@ -329,6 +330,7 @@ def _times(text: str, protect: Protect) -> str:
         return _clock(hour, minute)
 
     text = _TIME_RE.sub(clock, text)
+    text = _RATIO_RE.sub(r"\1 to \2", text)
     return _HOUR_AMPM_RE.sub(lambda m: f"{cardinal(m.group(1))} {m.group(2).lower()}.m."
                              if int(m.group(1)) <= 12 else m.group(), text)
 
@@ -381,6 +383,7 @@ _PHONE_RE = re.compile(
     r"\+\d{1,3}(?:[ .-]\(?\d{1,4}\)?){2,5}"            # +44 20 7946 0958, +1 (555) 123-4567
     r"|(?:1[ .-])?\(\d{3}\) ?\d{3}[ .-]\d{4}"          # (555) 123-4567
     r"|(?:1-)?\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}"   # 555-123-4567, 1-800-555-0199, 555.123.4567
+    r"|\d{2}[1-9]-(?!\d\d00)\d{4}"                      # 555-0199 (but 100-1000 is a range)
     r")(?![\w-]|\.\d)"
 )
 
@@ -405,8 +408,12 @@ _MAGNITUDES = {"k": "thousand", "K": "thousand", "m": "million", "M": "million",
                "b": "billion", "B": "billion", "thousand": "thousand", "million": "million",
                "billion": "billion", "trillion": "trillion"}
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_DOLLAR_COUNTRIES = {"US": "US", "C": "Canadian", "CA": "Canadian", "A": "Australian", "AU": "Australian",
+                     "NZ": "New Zealand", "HK": "Hong Kong", "S": "Singapore"}
 _MONEY_RE = re.compile(
-    rf"(?<![\w$€£¥₹])(-)?([$€£¥₹])\s?({_NUM})(?:\s?(thousand|million|billion|trillion|bn|[kKmMbB])(?![\w]))?")
+    rf"(?<![\w$€£¥₹])(-)?(US|CA|AU|NZ|HK|[CAS](?=\$))?([$€£¥₹])\s?({_NUM})"
+    r"(?:\s?(thousand|million|billion|trillion|bn|[kKmMbB])(?![\w]))?")
+_MAGNITUDE_RE = re.compile(rf"(?<![\w.,])({_NUM})(M|bn|B)(?= [a-z])")
 _CENTS_RE = re.compile(rf"(?<![\w.,])({_NUM})\s?¢")
 
 
@@ -419,8 +426,10 @@ def _money(text: str, protect: Protect) -> str:
     million dollars, 99¢ -> ninety-nine cents."""
 
     def money(m: re.Match[str]) -> str:
-        minus, symbol, amount, magnitude = m.groups()
+        minus, country, symbol, amount, magnitude = m.groups()
         one, many, cent, cents = _CURRENCIES[symbol]
+        if country:
+            one, many = f"{_DOLLAR_COUNTRIES[country]} {one}", f"{_DOLLAR_COUNTRIES[country]} {many}"
         sign = "minus " if minus else ""
         if magnitude:
             return f"{sign}{cardinal(amount)} {_MAGNITUDES[magnitude]} {many}"
@@ -435,6 +444,7 @@ def _money(text: str, protect: Protect) -> str:
         return sign + " and ".join(parts)
 
     text = _MONEY_RE.sub(money, text)
+    text = _MAGNITUDE_RE.sub(lambda m: f"{cardinal(m.group(1))} {_MAGNITUDES[m.group(2)]}", text)
     return _CENTS_RE.sub(lambda m: _count(m.group(1), "cent", "cents"), text)
 
 
@@ -510,6 +520,7 @@ _UNITS: dict[str, tuple[str, str]] = {
 _UNIT_RE = re.compile(
     rf"(?<![\w.,])(-?)({_NUM})( ?|-)({'|'.join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))})"
     r"(?![\w/°])")
+_FEET_INCHES_RE = re.compile(r"(?<![\w.,])(\d)'(\d{1,2})(?:\"|'')")
 _DEGREE_SPACE_RE = re.compile(r"(?<=\d) ?° ?(?=[CF]\b)")
 _TIMES_RE = re.compile(rf"(?<![\w.,])({_NUM})(?: ?[x×] ?)({_NUM})(?![\w]|\.\d)")
 _MULTIPLIER_RE = re.compile(rf"(?<![\w.,])({_NUM}) ?[x×](?![\w])")
@@ -527,6 +538,7 @@ def _units(text: str, protect: Protect) -> str:
             return f"{cardinal(sign + number)}-{one.replace(' ', '-')}"
         return f"{cardinal(sign + number)} {one if number in ('1', '1.0') and not sign else many}"
 
+    text = _FEET_INCHES_RE.sub(lambda m: f"{cardinal(m.group(1))} foot {cardinal(m.group(2))}", text)
     text = _UNIT_RE.sub(unit, text)
     text = _TIMES_RE.sub(lambda m: f"{_number_word(m.group(1))} by {_number_word(m.group(2))}", text)
     return _MULTIPLIER_RE.sub(lambda m: f"{cardinal(m.group(1))} times", text)
@@ -626,9 +638,11 @@ _ROMAN_AS_ORDINAL = ("Pope|King|Queen|Emperor|Empress|Tsar|Czar|Henry|Louis|Edwa
                      "Philip|Alexander|Nicholas|Peter|Catherine|Ivan|Constantine|Otto|Ludwig|Gustav|"
                      "Christian|Ferdinand|Alfonso|Felipe|Carlos|Juan Carlos|Harald|Olav|Haakon|"
                      "Margrethe|Rama|Darius|Xerxes|Ptolemy|Cleopatra|Selim|Mehmed|Suleiman")
-_ROMAN_NUMBER_RE = re.compile(rf"\b((?i:{_ROMAN_AS_NUMBER})) (?=[IVXLCDM])({_ROMAN})\b(?!['’]\w|\.\w)")
-_ROMAN_ORDINAL_RE = re.compile(rf"\b({_ROMAN_AS_ORDINAL}) (?=[IVXLCDM])({_ROMAN})\b(?!['’][a-rt-z]|\.\w)")
-_ROMAN_SUFFIX_RE = re.compile(r"(?<=[A-Z][a-z]) (II|III)\b(?!['’][a-rt-z]|\.\w)")
+_ROMAN_NUMBER_RE = re.compile(
+    rf"\b((?i:{_ROMAN_AS_NUMBER})) (?=[IVXLCDM]+\b)({_ROMAN})\b(?!['’]\w|\.\w)")
+_ROMAN_ORDINAL_RE = re.compile(
+    rf"\b({_ROMAN_AS_ORDINAL}) (?=[IVXLCDM]+\b)({_ROMAN})\b(?!['’][a-rt-z]|\.\w)")
+_ROMAN_SUFFIX_RE = re.compile(r"\b([A-Z][a-z]+) (II|III)\b(?!['’][a-rt-z]|\.\w)")
 
 
 def roman_value(numeral: str) -> int:
@@ -644,7 +658,7 @@ def _roman_numerals(text: str, protect: Protect) -> str:
     John Smith III -> John Smith the third. Elsewhere "I", "V" and "X" stay letters and words."""
     text = _ROMAN_NUMBER_RE.sub(lambda m: f"{m.group(1)} {cardinal(roman_value(m.group(2)))}", text)
     text = _ROMAN_ORDINAL_RE.sub(lambda m: f"{m.group(1)} the {ordinal(roman_value(m.group(2)))}", text)
-    return _ROMAN_SUFFIX_RE.sub(lambda m: f" the {ordinal(roman_value(m.group(1)))}", text)
+    return _ROMAN_SUFFIX_RE.sub(lambda m: f"{m.group(1)} the {ordinal(roman_value(m.group(2)))}", text)
 
 
 # -- symbols, dashes and ellipses -------------------------------------------------------------

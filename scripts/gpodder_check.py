@@ -28,15 +28,20 @@ from xml.etree import ElementTree
 GPO_TIMEOUT_S = 120
 
 
+def say(text: str, file=sys.stdout) -> None:
+    file.write(text + "\n")
+    file.flush()
+
+
 def main(argv: list[str]) -> int:
     project = Path(argv[1] if len(argv) > 1 else ".").resolve()
     if not (project / "output" / "feed.xml").is_file():
-        print(f"error: {project}/output/feed.xml not found; run 'readcast build {project}' first",
+        say(f"error: {project}/output/feed.xml not found; run 'readcast build {project}' first",
               file=sys.stderr)
         return 2
     gpo = shutil.which("gpo")
     if gpo is None:
-        print("error: gpo (gPodder's command-line client) is not installed; "
+        say("error: gpo (gPodder's command-line client) is not installed; "
               "install it with 'apt-get install gpodder'", file=sys.stderr)
         return 2
     server = subprocess.Popen([sys.executable, "-m", "readcast", "serve", str(project),
@@ -45,9 +50,9 @@ def main(argv: list[str]) -> int:
     try:
         feed_url = _feed_url(server)
         if feed_url is None:
-            print(f"error: readcast serve did not start: {server.stderr.read()}", file=sys.stderr)
+            say(f"error: readcast serve did not start: {server.stderr.read()}", file=sys.stderr)
             return 2
-        print(f"serving {feed_url}")
+        say(f"serving {feed_url}")
         return _subscribe_and_download(gpo, feed_url, project / "output")
     finally:
         server.terminate()
@@ -79,7 +84,7 @@ def _subscribe_and_download(gpo: str, feed_url: str, output: Path) -> int:
                 raise SystemExit(f"error: gpo {' '.join(args)} failed: {result.stderr.strip()}")
             return result.stdout
 
-        print(run("subscribe", feed_url).strip().splitlines()[-1])
+        say(run("subscribe", feed_url).strip().splitlines()[-1])
         run("update", feed_url)
         run("download", feed_url)
         if len(_downloads(home)) < len(expected):  # gpo downloads only "new" episodes: fetch the rest
@@ -89,11 +94,11 @@ def _subscribe_and_download(gpo: str, feed_url: str, output: Path) -> int:
     missing = 0
     for title, digest, size in expected:
         if digest in downloaded:
-            print(f"ok      {title} ({size} bytes, identical)")
+            say(f"ok      {title} ({size} bytes, identical)")
         else:
-            print(f"MISSING {title} ({size} bytes)")
+            say(f"MISSING {title} ({size} bytes)")
             missing += 1
-    print(f"gpo downloaded {len(expected) - missing} of {len(expected)} episodes")
+    say(f"gpo downloaded {len(expected) - missing} of {len(expected)} episodes")
     return 1 if missing or not expected else 0
 
 

@@ -61,7 +61,7 @@ def test_vtt_cues_are_ordered_inside_the_audio_and_hold_the_whole_text(episode) 
     assert text.startswith("WEBVTT\n\n1\n")
     cues = _cues(text, VTT_CUE)
     assert all(start < end for start, end, _ in cues)
-    assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:]))
+    assert all(a[1] <= b[0] for a, b in zip(cues, cues[1:], strict=False))
     assert cues[0][0] == 0.0 and cues[-1][1] <= duration + 0.5
     assert max(len(line) for _, _, body in cues for line in body.splitlines()) <= 60
     spoken = " ".join(" ".join(body.split()) for _, _, body in cues)
@@ -89,7 +89,7 @@ def test_cues_start_where_speech_starts_in_the_mp3(episode) -> None:
 
     cues = _cues((folder / f"{SLUG}.vtt").read_text(encoding="utf-8"), VTT_CUE)
     checked = 0
-    for previous, cue in zip(cues, cues[1:]):
+    for previous, cue in zip(cues, cues[1:], strict=False):
         if cue[0] - previous[1] >= 0.6:  # a paragraph or heading pause before this cue
             assert rms(cue[0] - 0.45, cue[0] - 0.05) < 30, cue
             assert rms(cue[0], cue[0] + 0.5) > 300, cue
@@ -106,7 +106,7 @@ def test_chapters_json_is_chapters_1_2_and_covers_the_audio(episode) -> None:
     assert [c["title"] for c in chapters] == ["What Happens When You Cry in Therapy", *headings]
     assert chapters[0]["startTime"] == 0
     assert all(isinstance(c["startTime"], float) and c["endTime"] > c["startTime"] for c in chapters)
-    assert all(a["endTime"] == b["startTime"] for a, b in zip(chapters, chapters[1:]))
+    assert all(a["endTime"] == b["startTime"] for a, b in zip(chapters, chapters[1:], strict=False))
     assert abs(chapters[-1]["endTime"] - duration) < 0.1
 
 
@@ -120,14 +120,15 @@ def test_vtt_escapes_markup_and_srt_keeps_its_arrow_free() -> None:
     vtt = webvtt(timeline)
     assert vtt == "WEBVTT\n\n1\n00:00:01.000 --> 00:00:02.500\nR&amp;D &lt;beta&gt; --&gt; shipped\n"
     assert srt(timeline) == "1\n00:00:01,000 --> 00:00:02,500\nR&D <beta> -> shipped\n"
-    assert webvtt(timeline, speaker="Narrator").splitlines()[-1] == "<v Narrator>R&amp;D &lt;beta&gt; --&gt; shipped"
+    last_line = webvtt(timeline, speaker="Narrator").splitlines()[-1]
+    assert last_line == "<v Narrator>R&amp;D &lt;beta&gt; --&gt; shipped"
 
 
 def test_long_segments_split_into_consecutive_cues_by_length() -> None:
     text = "word " * 60
     cues = caption_cues(_timeline((text.strip(), 10.0, 40.0)))
     assert cues[0][0] == 10.0 and cues[-1][1] == pytest.approx(40.0)
-    assert all(a[1] == b[0] for a, b in zip(cues, cues[1:]))
+    assert all(a[1] == b[0] for a, b in zip(cues, cues[1:], strict=False))
     assert all(len(line) <= 60 for _, _, body in cues for line in body.splitlines())
     assert " ".join(" ".join(c[2].split()) for c in cues) == text.strip()
 

@@ -60,7 +60,8 @@ def test_item_links_every_sidecar_with_the_declared_types(feed) -> None:
     proj, _, root = feed
     item = root.find("channel/item")
     assert item.findtext("link") == f"{BASE}episodes/{SLUG}.html"
-    transcripts = [(t.get("url"), t.get("type"), t.get("rel")) for t in item.findall("podcast:transcript", NS)]
+    transcripts = [(t.get("url"), t.get("type"), t.get("rel"))
+                   for t in item.findall("podcast:transcript", NS)]
     assert transcripts == [
         (f"{BASE}episodes/{SLUG}.vtt", "text/vtt", "captions"),
         (f"{BASE}episodes/{SLUG}.srt", "application/x-subrip", "captions"),

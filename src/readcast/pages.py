@@ -14,6 +14,7 @@ from .errors import ConfigError
 from .feed import url_for
 from .fsutil import safe_join, write_if_changed
 from .models import Chapter, TimedSegment
+from .script import PAUSE_AFTER_MS
 from .settings import Settings
 from .state import EpisodeRecord
 
@@ -45,7 +46,8 @@ class Line:
 class Block:
     kind: str
     """p, quote, list or note ([code example], [Image: ...])."""
-    lines: list[Line] = field(default_factory=list)
+    items: list[list[Line]] = field(default_factory=list)
+    """One entry per paragraph or list item: the segments spoken in it (long ones are split)."""
 
 
 @dataclass
@@ -97,6 +99,7 @@ def transcript_sections(timeline: list[TimedSegment], chapters: list[Chapter]) -
     """The timeline grouped by chapter, with list items gathered into lists."""
     sections: list[Section] = []
     chapter_starts = iter(chapters)
+    open_unit = False  # the previous segment was a sentence of a paragraph that goes on
     for n, timed in enumerate(timeline):
         seg = timed.segment
         text = seg.written.strip()
@@ -104,6 +107,7 @@ def transcript_sections(timeline: list[TimedSegment], chapters: list[Chapter]) -
             continue
         line = Line(f"s{n + 1}", timed.start, timed.end, text)
         if seg.chapter is not None or not sections:
+            open_unit = False
             chapter = next(chapter_starts, None) if seg.chapter is not None else None
             start = chapter.start if chapter else timed.start
             title = seg.chapter or "Introduction"
@@ -114,11 +118,15 @@ def transcript_sections(timeline: list[TimedSegment], chapters: list[Chapter]) -
                 continue
         blocks = sections[-1].blocks
         kind = {"list_item": "list", "table_row": "list", "quote": "quote", "code": "note",
-                "image": "note"}.get(seg.kind, "p")
-        if kind == "list" and blocks and blocks[-1].kind == "list":
-            blocks[-1].lines.append(line)
+                "image": "note", "table": "note"}.get(seg.kind, "p")
+        if open_unit and blocks and blocks[-1].kind == kind:
+            blocks[-1].items[-1].append(line)
+        elif kind in ("list", "quote") and blocks and blocks[-1].kind == kind:
+            blocks[-1].items.append([line])
         else:
-            blocks.append(Block(kind, [line]))
+            blocks.append(Block(kind, [[line]]))
+        open_unit = (seg.kind in ("paragraph", "quote", "list_item")
+                     and seg.pause_after_ms == PAUSE_AFTER_MS["sentence"])
     return sections
 
 

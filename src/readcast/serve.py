@@ -13,6 +13,7 @@ import ipaddress
 import logging
 import re
 import socket
+import sys
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -108,6 +109,14 @@ class OutputServer(ThreadingHTTPServer):
             hint = (f"Port {port} is in use: pass another with --port (or --port 0 for any free one)."
                     if exc.errno in (98, 48, 10048) else "Check --host and --port.")
             raise ReadcastError(f"cannot listen on {host}:{port} ({exc.strerror or exc}). {hint}") from None
+
+    def handle_error(self, request, client_address) -> None:
+        """Log instead of printing a traceback: clients hanging up mid-request is routine."""
+        error = sys.exc_info()[1]
+        if isinstance(error, ConnectionError | TimeoutError):
+            logger.debug("%s: connection closed (%s)", client_address[0], error)
+        else:
+            logger.error("error while serving %s", client_address[0], exc_info=True)
 
     @property
     def port(self) -> int:

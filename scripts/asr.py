@@ -7,7 +7,10 @@ mapping curly apostrophes to ``'``, word error rate from jiwer.
 
 Parentheses and square brackets are turned into spaces before normalizing: readcast speaks the
 words inside them, and the Whisper normalizer would otherwise delete them from the reference.
-"Im" (tiny.en's spelling of "I'm" now and then) is read as "I'm".
+"Im" (tiny.en's spelling of "I'm" now and then) is read as "I'm". Written short forms that a
+reader says in full are expanded on both sides (``e.g.`` -> "for example", ``i.e.``, ``etc.``,
+``vs.``, ``&``, ``Co.``, ``Inc.``, ``Jan. 5`` -> "January 5", ``Chapter IV`` -> "Chapter 4"), so
+saying them right is no error.
 
 A reference sentence counts as *found* when at least 75 % of its normalized words (rounded up)
 are heard in the same order within one stretch of the transcript no longer than the sentence plus
@@ -58,6 +61,26 @@ SAME_WORD_SIMILARITY = 80.0
 _BEFORE_NORMALIZING = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'",
                                      "(": " ", ")": " ", "[": " ", "]": " "})
 _APOSTROPHE_LESS_IM = re.compile(r"\bim\b", re.IGNORECASE)
+_MONTHS = {m[:3]: m for m in ("January", "February", "March", "April", "June", "July", "August",
+                             "September", "October", "November", "December")} | {"Sept": "September"}
+_SAID_IN_FULL: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"\be\.\s?g\.", re.IGNORECASE), " for example "),
+    (re.compile(r"\bi\.\s?e\.", re.IGNORECASE), " that is "),
+    (re.compile(r"\betc\.", re.IGNORECASE), " et cetera "),
+    (re.compile(r"\bvs\.", re.IGNORECASE), " versus "),
+    (re.compile(r"\s&\s"), " and "),
+    (re.compile(r"\bCo\."), " company "),
+    (re.compile(r"\bInc\."), " incorporated "),
+    *[(re.compile(rf"\b{short}\.\s*(?=\d)"), f"{full} ") for short, full in _MONTHS.items()],
+]
+_NUMBERED_ROMAN = re.compile(r"\b(Chapter|Part|Book|Volume|Act|Scene|Section|Article|Phase|Level|Step)"
+                             r"\s+([IVXL]+)\b")
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
+
+
+def _roman_to_int(numeral: str) -> int:
+    values = [_ROMAN_VALUES[c] for c in numeral]
+    return sum(-v if v < after else v for v, after in zip(values, values[1:] + [0]))
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Jr", "Sr", "vs", "etc", "e.g", "i.e",
                   "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
@@ -115,6 +138,9 @@ def normalize(text: str) -> str:
     """Whisper's English normalization (lower case, no punctuation, spelled-out forms unified)."""
     # tiny.en sometimes writes "I'm" without its apostrophe; "im" is no English word.
     text = _APOSTROPHE_LESS_IM.sub("I'm", text.translate(_BEFORE_NORMALIZING))
+    for written, said in _SAID_IN_FULL:
+        text = written.sub(said, text)
+    text = _NUMBERED_ROMAN.sub(lambda m: f"{m[1]} {_roman_to_int(m[2])}", text)
     return _normalizer()(text)
 
 

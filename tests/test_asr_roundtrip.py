@@ -131,6 +131,9 @@ def test_wer_counts_word_edits_after_whisper_normalization(asr: ModuleType) -> N
     assert asr.wer("It\u2019s 12% of $3.50, Dr. Smith!", "It's 12% of $3.50, Doctor Smith.") == 0.0
     assert asr.wer("Tears (and to ourselves) fall", "tears and to ourselves fall") == 0.0
     assert asr.wer("red green blue black", "red blue black") == pytest.approx(0.25)
+    # Short forms read out in full are no error.
+    assert asr.wer("Some therapies, e.g. CBT & DBT, on Jan. 5th (Chapter IV).",
+                   "some therapies for example CBT and DBT on January 5th chapter four") == 0.0
     with pytest.raises(ValueError, match="no words"):
         asr.wer("\u2014 * \u2014", "anything")
 

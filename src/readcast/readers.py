@@ -396,7 +396,7 @@ def _inline_text(inline: Any) -> str:
             parts.append(_FOOTNOTE_REF_RE.sub("", child.content))
         elif child.type == "code_inline":
             code = child.content
-            if len(code) <= INLINE_CODE_MAX or "--" in code:
+            if len(code) <= INLINE_CODE_MAX or "-->" in code:
                 parts.append(code)
             else:  # written in full, said as a notice (see script.py: the say control)
                 parts.append(f'<!-- say "a code snippet" -->{code}<!-- /say -->')

@@ -152,7 +152,9 @@ def _block_pieces(block: Block, previous: Block | None, following: tuple[Block, 
                                  pause))
         return pieces
     if kind == "list_item":
-        piece_kind = "list_end" if block.last_in_group else "list_item"
+        # The long pause comes where the whole list ends, after any nested items.
+        list_goes_on = bool(following) and following[0].kind == "list_item"
+        piece_kind = "list_item" if list_goes_on else "list_end"
         number = _spoken_number(block)
         for n, (written, spoken_text, pause) in enumerate(runs):
             spoken = _with_stop(speak(spoken_text))

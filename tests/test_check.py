@@ -166,7 +166,7 @@ def test_a_feed_for_localhost_is_not_ready_to_publish(project: Project) -> None:
     project.write("hi.md", "Hello there.\n")
     project.build()
     report = check(project.root, measure_audio=False)
-    (problem,) = [p for p in report.errors]
+    (problem,) = report.errors
     assert problem.rule == "F-03" and "http://localhost:8000/" in problem.message
     assert problem.fix.startswith("set [podcast] base_url in readcast.toml")
 

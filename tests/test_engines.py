@@ -173,6 +173,10 @@ def test_a_hibari_voice_that_needs_a_download_says_so_offline(
     with socket.socket() as sock:  # a loopback port nothing listens on: the network is unreachable
         sock.bind(("127.0.0.1", 0))
         proxy = f"http://127.0.0.1:{sock.getsockname()[1]}"
+    import urllib.request
+
+    # hibari downloads with urlopen(), whose opener keeps the proxies of its first use: undo that
+    monkeypatch.setattr(urllib.request, "_opener", None)
     monkeypatch.setenv("HIBARI_HOME", str(tmp_path / "hibari-voices"))
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
         monkeypatch.setenv(name, proxy)

@@ -41,7 +41,7 @@ def download(url: str, dest: Path, *, md5: str | None = None, sha256: str | None
     received = 0
     try:
         with atomic_path(dest) as tmp:
-            with urllib.request.urlopen(url, timeout=timeout) as response, open(tmp, "wb") as out:
+            with _opener().open(url, timeout=timeout) as response, open(tmp, "wb") as out:
                 while block := response.read(_BLOCK):
                     out.write(block)
                     md5_hash.update(block)
@@ -62,6 +62,11 @@ def download(url: str, dest: Path, *, md5: str | None = None, sha256: str | None
     return dest
 
 
+def _opener() -> urllib.request.OpenerDirector:
+    # A fresh opener reads the proxy variables now; urlopen() keeps the ones of its first call.
+    return urllib.request.build_opener()
+
+
 def _mismatch(received: int, got_md5: str, got_sha256: str, size: int | None, md5: str | None,
               sha256: str | None) -> str:
     if size is not None and received != size:
@@ -76,7 +81,7 @@ def _mismatch(received: int, got_md5: str, got_sha256: str, size: int | None, md
 def fetch_bytes(url: str, *, timeout: float = 30.0) -> bytes:
     """A small document (a voice catalogue) in memory; EngineError with the reason if unreachable."""
     try:
-        with urllib.request.urlopen(url, timeout=timeout) as response:
+        with _opener().open(url, timeout=timeout) as response:
             return response.read()
     except urllib.error.HTTPError as exc:
         raise EngineError(f"could not download {url}: HTTP {exc.code} {exc.reason}") from None

@@ -204,6 +204,7 @@ class _Builder:
         cover = self._cover()
         plans = self._plan_articles()
         self._synthesize(plans, self._missing_segments(plans))
+        _checkpoint("synthesized")
         episodes = self._prepare_all(plans, cover)
         self._encode(episodes, cover)
         keep: set[str] = set()
@@ -213,9 +214,11 @@ class _Builder:
         for episode in episodes:
             if episode.plan.result.status != "failed":
                 self._publish(episode)
+        _checkpoint("published")
         removed = self._forget_removed(keep)
         self._write_feed()
         self.pages.write_index(list(self.state.episodes.values()), self.cover_name)
+        _checkpoint("feed")
         # Only now that the feed and pages no longer point at them may old files go.
         for rel in removed:
             safe_join(self.out, rel).unlink(missing_ok=True)
@@ -223,6 +226,7 @@ class _Builder:
             if old.name != self.cover_name:
                 old.unlink()
         self._save_refs(episodes)
+        _checkpoint("cleaned")
         self.state.save(self.state_path)
         return self.report
 
@@ -420,6 +424,7 @@ class _Builder:
                     failed[key] = exc
                 done += 1
                 self.progress("encode", done, total)
+        _checkpoint("encoded")
         thumbnail = thumbnail_jpeg(cover) if changed else b""
         for episode in changed:
             if episode.plan.result.status == "failed":
@@ -595,6 +600,14 @@ class _Builder:
             return str(path.resolve().relative_to(self.settings.root))
         except ValueError:
             return str(path)
+
+
+def _checkpoint(name: str) -> None:
+    """Fault injection for the crash-safety tests: READCAST_CRASH_AT=<name> kills the build here."""
+    if os.environ.get("READCAST_CRASH_AT") == name:
+        import signal
+
+        os.kill(os.getpid(), signal.SIGKILL)
 
 
 def _chapters(timeline: list[TimedSegment], total: float) -> list[Chapter]:

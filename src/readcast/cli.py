@@ -103,6 +103,19 @@ def build(
 
 
 @app.command()
+def clean(project: ProjectDir = Path(".")) -> None:
+    """Delete cache entries the published episodes no longer use, and report the space freed."""
+    from .build import clean as run_clean
+
+    try:
+        report = run_clean(project)
+    except ReadcastError as exc:
+        raise _fail(exc) from None
+    typer.echo(f"removed {report.removed} cache entries, freed {report.freed / 1e6:.1f} MB "
+               f"({report.kept} kept)")
+
+
+@app.command()
 def init(project: ProjectDir = Path(".")) -> None:
     """Create readcast.toml, content/ with an example article and a .gitignore."""
     from .scaffold import init_project

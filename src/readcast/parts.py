@@ -134,7 +134,7 @@ def layout_episode(infos: Sequence[SegmentInfo], pauses_ms: Sequence[int], out_r
         in_frames = -(-content // unit) * unit
         out_frames = in_frames * out_rate // in_rate
         padded = -(-out_frames // frame_len) * frame_len
-        mp3_frames = padded // frame_len + 1  # LAME's delay and flush add one frame
+        mp3_frames = (padded + 2 * LAME_DELAY) // frame_len  # LAME adds its delay, and as much at the end
         parts.append(Part(first, stop, part_lead, part_tail, in_frames, out_frames, padded,
                           mp3_frames, start, stitched))
         start += mp3_frames * frame_len

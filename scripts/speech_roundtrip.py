@@ -11,6 +11,7 @@ The method is scripts/asr.py's (Whisper tiny.en, whisper-normalizer, jiwer).
 Needs the ``asr`` extra: ``pip install -e ".[asr]"``.
 """
 
+# ruff: noqa: T201 (a command-line tool: it reports on stdout)
 from __future__ import annotations
 
 import argparse

@@ -22,7 +22,8 @@ URLS_AND_EMAIL = said(
     ("See www.bbc.co.uk for news.", "See BBC dot co dot uk for news."),
     ("Try my-site.example.org now.", "Try my dash site dot example dot org now."),
     ("Mail ferries@coastline.example.org today.", "Mail ferries at coastline dot example dot org today."),
-    ("Write to Jo_Ann+news@mail.example.com.", "Write to Jo underscore Ann plus news at mail dot example dot com."),
+    ("Write to Jo_Ann+news@mail.example.com.",
+     "Write to Jo underscore Ann plus news at mail dot example dot com."),
     ("Ask jane.doe42@npr.org.", "Ask jane dot doe four two at NPR dot org."),
     ("Open readcast.toml and README.md.", "Open readcast dot toml and README dot MD."),
     ("Install Node.js first.", "Install Node dot JS first."),
@@ -52,18 +53,22 @@ ABBREVIATIONS = said(
 TIMES_AND_DATES = said(
     ("It opens at 10:30 a.m. and closes at 5 p.m.", "It opens at ten thirty a.m. and closes at five p.m."),
     ("Meet at 9:05, or 3pm, or 11 AM.", "Meet at nine oh five, or three p.m., or eleven a.m."),
-    ("At 12:00, then 17:00, then 17:45.", "At twelve o'clock, then seventeen hundred, then seventeen forty-five."),
+    ("At 12:00, then 17:00, then 17:45.",
+     "At twelve o'clock, then seventeen hundred, then seventeen forty-five."),
     ("The record is 1:02:03.", "The record is one hour, two minutes and three seconds."),
     ("A 3:1 ratio and John 3:16.", "A three to one ratio and John three sixteen."),
     ("Born 2023-05-01.", "Born May first, twenty twenty-three."),
     ("Seen May 1st, 2024 and Jan. 5th.", "Seen May first, twenty twenty-four and January fifth."),
     ("Due 5 January 2024.", "Due the fifth of January, twenty twenty-four."),
-    ("On 12/25/2023 and 25/12/2023.", "On December twenty-fifth, twenty twenty-three and December twenty-fifth, twenty twenty-three."),
+    ("On 12/25/2023 and 25/12/2023.",
+     "On December twenty-fifth, twenty twenty-three and December twenty-fifth, twenty "
+     "twenty-three."),
     ("From Sept. 3 to Oct 10.", "From September third to October tenth."),
 )
 
 NUMBERS = said(
-    ("In 2023, 1,234 people came.", "In twenty twenty-three, one thousand two hundred and thirty-four people came."),
+    ("In 2023, 1,234 people came.",
+     "In twenty twenty-three, one thousand two hundred and thirty-four people came."),
     ("In 1905 and 2005 and 2000.", "In nineteen oh-five and two thousand and five and two thousand."),
     ("It is 3.14 and 0.5 and -5.", "It is three point one four and zero point five and minus five."),
     ("Agent 007 has 10000 coins.", "Agent zero zero seven has ten thousand coins."),
@@ -76,7 +81,8 @@ NUMBERS = said(
     ("From 2019–2023 and 10-20 pages, Monday–Friday, 10–20%.",
      "From twenty nineteen to twenty twenty-three and ten to twenty pages, Monday to Friday, ten to "
      "twenty percent."),
-    ("Read 100-1000 words. Scores were 3-2.", "Read one hundred to one thousand words. Scores were three to two."),
+    ("Read 100-1000 words. Scores were 3-2.",
+     "Read one hundred to one thousand words. Scores were three to two."),
     ("Call (555) 123-4567 or 555-0199.",
      "Call five five five, one two three, four five six seven or five five five, zero one nine nine."),
     ("Call +44 20 7946 0958 or 1-800-555-0199.",
@@ -86,7 +92,8 @@ NUMBERS = said(
      "one half cup, three quarters, two thirds, twenty-four seven, fifty-fifty, four out of five stars, "
      "one and a half hours."),
     ("#1, ~5, +3 and 2x faster.", "number one, about five, plus three and two times faster."),
-    ("Letters and digits stay: COVID-19, R2D2, mp3, 4K, 5G.", "Letters and digits stay: COVID-19, R2D2, mp3, 4K, 5G."),
+    ("Letters and digits stay: COVID-19, R2D2, mp3, 4K, 5G.",
+     "Letters and digits stay: COVID-19, R2D2, mp3, 4K, 5G."),
 )
 
 MONEY_UNITS_SYMBOLS = said(
@@ -99,17 +106,20 @@ MONEY_UNITS_SYMBOLS = said(
     ("It costs US$5 or $5/month.", "It costs five US dollars or five dollars per month."),
     ("Up 12%, 2.5% or -3%.", "Up twelve percent, two point five percent or minus three percent."),
     ("1.5M users.", "one point five million users."),
-    ("A 5 km run, 1 kg, 600 ml, 2 GB.", "A five kilometers run, one kilogram, six hundred milliliters, two gigabytes."),
+    ("A 5 km run, 1 kg, 600 ml, 2 GB.",
+     "A five kilometers run, one kilogram, six hundred milliliters, two gigabytes."),
     ("A 5-km run at 20 mph.", "A five-kilometer run at twenty miles per hour."),
     ("From -5°C to 35 °C, or 98.6°F, at 90°.",
      "From minus five degrees Celsius to thirty-five degrees Celsius, or ninety-eight point six degrees "
      "Fahrenheit, at ninety degrees."),
     ("He is 5'11\" and 6 ft tall.", "He is five foot eleven and six feet tall."),
-    ("A 1920x1080 screen, a 3 × 4 grid.", "A nineteen twenty by one thousand and eighty screen, a three by four grid."),
+    ("A 1920x1080 screen, a 3 × 4 grid.",
+     "A nineteen twenty by one thousand and eighty screen, a three by four grid."),
     ("R&D & AT&T, C++, A+, #accessibility, @readcast.",
      "R and D and AT and T, C plus plus, A plus, hashtag accessibility, at readcast."),
     ("and/or, yes/no, TCP/IP, 50% off.", "and or, yes or no, TCP IP, fifty percent off."),
-    ("a = b, © 2024, Acme™, ± 2, § 4.", "a equals b, copyright twenty twenty-four, Acme, plus or minus two, section four."),
+    ("a = b, © 2024, Acme™, ± 2, § 4.",
+     "a equals b, copyright twenty twenty-four, Acme, plus or minus two, section four."),
 )
 
 ROMAN_NUMERALS = said(
@@ -194,7 +204,8 @@ def test_other_languages_get_only_the_language_neutral_rules() -> None:
 
 
 def test_verbatim_text_passes_every_rule_untouched() -> None:
-    assert normalize(f"Say {verbatim('Dr. 2.0 & e.g.')} now, Dr. Who.") == "Say Dr. 2.0 & e.g. now, Doctor Who."
+    assert normalize(f"Say {verbatim('Dr. 2.0 & e.g.')} now, Dr. Who.") == \
+        "Say Dr. 2.0 & e.g. now, Doctor Who."
 
 
 def test_spell_out_reads_letters_and_digits_one_by_one() -> None:

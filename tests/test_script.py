@@ -55,7 +55,8 @@ def test_every_structure_of_a_markdown_article_is_said_in_order() -> None:
         ("list_item", "Three. Pick a title and tap Borrow.", 1100, None),
         ("heading", "What Members Said.", 700, "What Members Said"),
         ("quote", "Quote: I used to drive forty minutes to return a single book.", 650, None),
-        ("quote", "Now I borrow from my kitchen table. It feels like the library moved in with me.", 650, None),
+        ("quote", "Now I borrow from my kitchen table. It feels like the library moved in with me.",
+         650, None),
         ("image", "Image: A reader holding a tablet in the library's reading room.", 1100, None),
         ("heading", "Plans Compared.", 700, "Plans Compared"),
         ("table_row", "A table with two rows.", 400, None),
@@ -171,7 +172,8 @@ def test_spell_and_say_change_the_speech_but_not_the_transcript() -> None:
         Ask <!-- spell -->IEEE<!-- /spell --> or <!-- say "sequel" -->SQL<!-- /say -->, not ISO.
     """)
     segment = script.segments[2]
-    assert (segment.written, segment.spoken) == ("Ask IEEE or SQL, not ISO.", "Ask I.E.E.E. or sequel, not ISO.")
+    assert (segment.written, segment.spoken) == ("Ask IEEE or SQL, not ISO.",
+                                                 "Ask I.E.E.E. or sequel, not ISO.")
 
 
 @pytest.mark.parametrize(("markdown", "message"), [
@@ -181,7 +183,8 @@ def test_spell_and_say_change_the_speech_but_not_the_transcript() -> None:
     ("Stray <!-- /skip --> here.", "<!-- /skip --> without a <!-- skip -->"),
     ("Open <!-- spell -->ABC without end.", "<!-- spell --> is not closed in the same paragraph"),
     ("A <!-- say -->B<!-- /say -->.", "write what to say"),
-    ("A <!-- spell --><!-- say \"x\" -->B<!-- /say --><!-- /spell -->.", "<!-- say --> inside <!-- spell -->"),
+    ("A <!-- spell --><!-- say \"x\" -->B<!-- /say --><!-- /spell -->.",
+     "<!-- say --> inside <!-- spell -->"),
     ("A <!-- skip now --> B.", "'skip' takes nothing after it"),
 ])
 def test_a_malformed_control_is_a_clear_error_naming_the_file(markdown: str, message: str) -> None:
@@ -232,8 +235,9 @@ def test_lexicon_entries_enter_the_build_and_an_edit_resynthesizes_only_their_se
 # -- seeing the script: --diff -------------------------------------------------------------------------
 
 def test_word_diff_marks_only_words_said_differently() -> None:
-    assert word_diff("It costs $3.50, e.g. today.", "It costs three dollars and fifty cents, for example today.") \
-        == "It costs [-$3.50, e.g.-]{+three dollars and fifty cents, for example+} today."
+    assert word_diff("It costs $3.50, e.g. today.",
+                     "It costs three dollars and fifty cents, for example today.") == \
+        "It costs [-$3.50, e.g.-]{+three dollars and fifty cents, for example+} today."
     assert word_diff("Tears — “real” ones", "Tears, \"real\" ones.") is None
 
 
@@ -247,7 +251,8 @@ def test_script_diff_lists_the_surprising_segments_and_counts_them() -> None:
     """)
     assert script_diff(script) == [
         "[  3] heading   Chapter [-IV-]{+four.+}",
-        "[  5] paragraph Call [-555-0199-]{+five five five, zero one nine nine+} at [-9:05.-]{+nine oh five.+}",
+        "[  5] paragraph Call [-555-0199-]{+five five five, zero one nine nine+} at "
+        "[-9:05.-]{+nine oh five.+}",
         "2 of 6 segments are said differently from the text.",
     ]
 

@@ -297,8 +297,10 @@ _HOUR_AMPM_RE = re.compile(rf"(?<![\w:.,])(\d{{1,2}}){_AMPM}(?!\w)")
 _RATIO_RE = re.compile(r"(?<![\w:.,])(\d+):(\d+)(?![\w:]|\.\d)")
 _ISO_DATE_RE = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
 _SLASH_DATE_RE = re.compile(r"(?<![\w/.])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")
-_MONTH_DAY_RE = re.compile(rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?(?![\w:%,.]\d|\w)(?:,? (\d{{4}})(?!\w))?")
-_DAY_MONTH_RE = re.compile(rf"(?<![\w.,])(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?!\w)(?:,? (\d{{4}})(?!\w))?")
+_MONTH_DAY_RE = re.compile(
+    rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?(?![\w:%,.]\d|\w)(?:,? (\d{{4}})(?!\w))?")
+_DAY_MONTH_RE = re.compile(
+    rf"(?<![\w.,])(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?!\w)(?:,? (\d{{4}})(?!\w))?")
 
 
 def _month_name(word: str) -> str:
@@ -502,7 +504,8 @@ _UNITS: dict[str, tuple[str, str]] = {
     "mg": ("milligram", "milligrams"), "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"),
     "oz": ("ounce", "ounces"), "ft": ("foot", "feet"), "mi": ("mile", "miles"),
     "yd": ("yard", "yards"), "mph": ("mile per hour", "miles per hour"),
-    "km/h": ("kilometer per hour", "kilometers per hour"), "kph": ("kilometer per hour", "kilometers per hour"),
+    "km/h": ("kilometer per hour", "kilometers per hour"),
+    "kph": ("kilometer per hour", "kilometers per hour"),
     "m/s": ("meter per second", "meters per second"), "ml": ("milliliter", "milliliters"),
     "mL": ("milliliter", "milliliters"), "L": ("liter", "liters"), "KB": ("kilobyte", "kilobytes"),
     "kB": ("kilobyte", "kilobytes"), "MB": ("megabyte", "megabytes"), "GB": ("gigabyte", "gigabytes"),

@@ -140,7 +140,7 @@ _SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", 
 
 
 def _is_title_case(line: str) -> bool:
-    words = [w for w in re.findall(r"[^\W\d_][\w’'-]*", line)]
+    words = re.findall(r"[^\W\d_][\w’'-]*", line)
     significant = [w for w in words[1:] if w.lower() not in _SMALL_WORDS]
     if not words or not words[0][0].isupper():
         return False
@@ -324,7 +324,7 @@ def _walk_markdown(tokens: list[Any]) -> Iterator[Block]:
                 row.append(cell)
         elif t == "tr_close" and row:
             pairs = [f"{h}: {c}" if h else c
-                     for h, c in zip(table_header + [""] * len(row), row) if c]
+                     for h, c in zip(table_header + [""] * len(row), row, strict=False) if c]
             last = tokens[i + 1].type == "tbody_close"
             yield Block("table_row", "; ".join(pairs), last_in_group=last)
         elif t == "html_block":
@@ -563,13 +563,14 @@ def _html_block(el: Any, depth: int) -> Iterator[Block]:
             if quote:
                 yield Block("quote", quote)
     elif tag == "table":
-        rows = [row for row in el.iter("row")]
+        rows = list(el.iter("row"))
         header = [_el_text(c) for c in rows[0]] if rows and all(
             c.get("role") == "head" for c in rows[0]) else []
         body = rows[1:] if header else rows
         for n, row in enumerate(body, start=1):
             cells = [_el_text(c) for c in row]
-            pairs = [f"{h}: {c}" if h else c for h, c in zip(header + [""] * len(cells), cells)]
+            pairs = [f"{h}: {c}" if h else c
+                     for h, c in zip(header + [""] * len(cells), cells, strict=False)]
             yield Block("table_row", "; ".join(p for p in pairs if p), last_in_group=n == len(body))
     elif tag == "graphic":
         alt = informative_alt(el.get("alt"))

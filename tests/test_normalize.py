@@ -72,6 +72,9 @@ NUMBERS = said(
     ("In 1905 and 2005 and 2000.", "In nineteen oh-five and two thousand and five and two thousand."),
     ("It is 3.14 and 0.5 and -5.", "It is three point one four and zero point five and minus five."),
     ("Agent 007 has 10000 coins.", "Agent zero zero seven has ten thousand coins."),
+    ("Order 1234567890 of 123,456,789,012.",
+     "Order one two three four five six seven eight nine zero of one hundred and twenty-three billion "
+     "four hundred and fifty-six million seven hundred and eighty-nine thousand and twelve."),
     ("The 21st century, the 2nd try.", "The twenty-first century, the second try."),
     ("The 1990s, the '80s and the 1900s.", "The nineteen nineties, the eighties and the nineteen hundreds."),
     ("100s of them.", "hundreds of them."),

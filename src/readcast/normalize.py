@@ -590,10 +590,12 @@ _BIG_SUFFIX_RE = re.compile(r"(?<![\w.,])(\d+)(00|000)s\b")
 
 
 def _number_word(number: str) -> str:
-    """A number on its own: four-digit integers from 1100 to 2099 as years, leading zeros as digits."""
+    """A number on its own: four-digit integers from 1100 to 2099 as years; leading zeros and more
+    than nine digits without commas one digit at a time."""
     plain = number.replace(",", "")
-    if plain.isdigit() and len(plain) > 1 and plain.startswith("0"):
-        return digits(plain)
+    if plain.isdigit() and ((len(plain) > 1 and plain.startswith("0")) or
+                            (len(plain) > 9 and "," not in number)):
+        return digits(plain)  # an identifier (007, an order number), not a quantity
     if plain.isdigit() and len(plain) == 4 and "," not in number and 1100 <= int(plain) <= 2099:
         return year(plain)
     return cardinal(number)

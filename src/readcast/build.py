@@ -225,6 +225,9 @@ class _Builder:
         for old in self.out.glob("cover-*.jpg"):
             if old.name != self.cover_name:
                 old.unlink()
+        for key in list(self.cache.art.keys()):
+            if key not in self.art_keys.values():
+                self.cache.art.path(key).unlink(missing_ok=True)
         self._save_refs(episodes)
         _checkpoint("cleaned")
         self.state.save(self.state_path)
@@ -425,7 +428,7 @@ class _Builder:
                 done += 1
                 self.progress("encode", done, total)
         _checkpoint("encoded")
-        thumbnail = thumbnail_jpeg(cover) if changed else b""
+        thumbnail = self._thumbnail(cover) if changed else b""
         for episode in changed:
             if episode.plan.result.status == "failed":
                 continue
@@ -553,12 +556,23 @@ class _Builder:
     # -- feed and shared files ---------------------------------------------------------
     def _cover(self) -> bytes:
         """Write the cover under a name that changes with the art (old ones go at the end)."""
+        from . import cover as cover_module
+
         podcast = self.settings.podcast
         configured = self.settings.root / podcast.cover if podcast.cover else None
-        cover = cover_jpeg(podcast.title, configured)
+        drawn_from = {"title": podcast.title, "code": _module_digest(cover_module),
+                      "file": _hash(configured.read_bytes()) if configured and configured.is_file()
+                      else str(configured)}
+        self.art_keys = {"cover": _hash(drawn_from)}
+        cover = self.cache.art.remember(self.art_keys["cover"],
+                                        lambda: cover_jpeg(podcast.title, configured))
+        self.art_keys["thumbnail"] = _hash({"cover": _hash(cover), "code": drawn_from["code"]})
         self.cover_name = f"cover-{_hash(cover)[:10]}.jpg"
         write_if_changed(self.out / self.cover_name, cover)
         return cover
+
+    def _thumbnail(self, cover: bytes) -> bytes:
+        return self.cache.art.remember(self.art_keys["thumbnail"], lambda: thumbnail_jpeg(cover))
 
     def _write_feed(self) -> None:
         published = list(self.state.episodes.values())
@@ -625,6 +639,14 @@ def _load_refs(path: Path) -> dict[str, dict[str, list[str]]] | None:
     except (OSError, ValueError):
         return None
     return data if isinstance(data, dict) else None
+
+
+def _module_digest(module: object) -> str:
+    """Digest of a module's source: cached art is redrawn when the code that draws it changes."""
+    try:
+        return _hash(Path(module.__file__).read_bytes())  # type: ignore[attr-defined]
+    except (OSError, TypeError, AttributeError):
+        return __version__
 
 
 def _ffmpeg_identity() -> str:

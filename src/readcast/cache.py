@@ -1,11 +1,12 @@
 """The project's cache (.readcast/cache/): content-addressed, shared by every article, verified on read.
 
-Two kinds of entries, each one file written atomically under `<kind>/<key[:2]>/<key>.<suffix>`:
+Three kinds of entries, each one file written atomically under `<kind>/<key[:2]>/<key>.<suffix>`:
 
 - segments: one segment's synthesized PCM and its loudness profile, keyed by everything that
   shapes the sound (`segment_key`);
 - parts: a stretch of an episode (a few segments with their pauses) mastered and encoded to MP3
-  frames, keyed by its audio, gain and encoder settings (see parts.py).
+  frames, keyed by its audio, gain and encoder settings (see parts.py);
+- art: the cover and its thumbnail, keyed by what they are drawn from.
 
 Every entry carries a digest of its payload. A missing, truncated or corrupt entry reads as absent
 (and is deleted), so it is made again and never published.
@@ -17,7 +18,7 @@ import hashlib
 import json
 import os
 import struct
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -254,6 +255,40 @@ class PartStore(_Store):
         return magic == _PART_MAGIC and size == _PART_HEADER.size + info_len + audio_len
 
 
+_BLOB_MAGIC = b"RCBL1"
+_BLOB_HEADER = struct.Struct("<5s16s")
+
+
+class BlobStore(_Store):
+    """Small derived files (cover art, thumbnails), verified like the rest."""
+
+    suffix = "blob"
+
+    def put(self, key: str, data: bytes) -> None:
+        self._write(key, _BLOB_HEADER.pack(_BLOB_MAGIC, _blake(data)), data)
+
+    def get(self, key: str) -> bytes | None:
+        try:
+            raw = self.path(key).read_bytes()
+        except OSError:
+            return None
+        if len(raw) >= _BLOB_HEADER.size:
+            magic, digest = _BLOB_HEADER.unpack_from(raw)
+            data = raw[_BLOB_HEADER.size:]
+            if magic == _BLOB_MAGIC and _blake(data) == digest:
+                return data
+        self._discard(key)
+        return None
+
+    def remember(self, key: str, make: Callable[[], bytes]) -> bytes:
+        """The stored value for `key`, made and stored first if needed."""
+        data = self.get(key)
+        if data is None:
+            data = make()
+            self.put(key, data)
+        return data
+
+
 class ProjectCache:
     """The cache folder of one project."""
 
@@ -261,6 +296,7 @@ class ProjectCache:
         self.root = state_dir / CACHE_DIR
         self.segments = SegmentStore(self.root / "segments")
         self.parts = PartStore(self.root / "parts")
+        self.art = BlobStore(self.root / "art")
 
     def remove_stale_temp_files(self) -> None:
         remove_stale_temp_files(self.root)

@@ -257,6 +257,10 @@ def test_script_diff_lists_the_surprising_segments_and_counts_them() -> None:
     ]
 
 
+def test_the_sample_is_said_as_written_dashes_becoming_pauses() -> None:
+    assert script_diff(script_for_file(SAMPLE)) == ["0 of 78 segments are said differently from the text."]
+
+
 def test_cli_script_diff_and_project_lexicon(project: Project) -> None:
     settings = (project.root / "readcast.toml").read_text(encoding="utf-8")
     project.settings(settings + '\n[pronunciations]\nTelevero = "Tele-VAIR-oh"\n')

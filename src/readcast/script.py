@@ -349,12 +349,17 @@ def _word_key(word: str) -> str:
     return word.strip(_EDGE_PUNCTUATION).lower().replace("’", "'")
 
 
+def _diff_words(text: str) -> list[str]:
+    """Words for comparing: dashes and ellipses (said as pauses) split words and are dropped."""
+    return [w for w in re.sub(r"[—–…]", " ", text).split() if _word_key(w)]
+
+
 def word_diff(written: str, spoken: str) -> str | None:
     """`written` with the words said differently marked [-written-]{+spoken+}; None if the two
     differ only in punctuation, case or quotes."""
-    a, b = written.split(), spoken.split()
+    a, b = _diff_words(written), _diff_words(spoken)
     keys_a, keys_b = [_word_key(w) for w in a], [_word_key(w) for w in b]
-    if [k for k in keys_a if k] == [k for k in keys_b if k]:
+    if keys_a == keys_b:
         return None
     out: list[str] = []
     matcher = difflib.SequenceMatcher(None, keys_a, keys_b, autojunk=False)

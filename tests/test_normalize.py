@@ -48,6 +48,7 @@ ABBREVIATIONS = said(
     ("See No. 5, p. 12, pp. 10-12, Fig. 3 and c. 1900.",
      "See number five, page twelve, pages ten to twelve, Figure three and circa nineteen hundred."),
     ("Bring snacks w/ you, w/o nuts.", "Bring snacks with you, without nuts."),
+    ("He said no. Then he left.", "He said No. Then he left."),  # hibari read "no." as "number"
 )
 
 TIMES_AND_DATES = said(
@@ -136,7 +137,7 @@ ROMAN_NUMERALS = said(
 
 PUNCTUATION = said(
     ("Wait... then — no – stop... Really…", "Wait, then, no, stop. Really."),
-    ("He said—no.", "He said, no."),
+    ("He said—no.", "He said, No."),
     ("— Maya Angelou", "Maya Angelou"),
     ("Emoji 😀 gone 👍🏽.", "Emoji gone."),
     ("“Smart” ‘quotes’ and it’s.", "\"Smart\" 'quotes' and it's."),

@@ -281,7 +281,9 @@ def _abbreviations(text: str, protect: Protect) -> str:
         " Junior" if m.group(1) == "Jr" else " Senior") + (
         "." if m.group(2) and _keeps_full_stop(m.string, m.end()) else ""), text)
     before_number = "|".join(sorted(_BEFORE_NUMBER, key=len, reverse=True))
-    return re.sub(rf"\b({before_number})\. ?(?=\d)", lambda m: _BEFORE_NUMBER[m.group(1)] + " ", text)
+    text = re.sub(rf"\b({before_number})\. ?(?=\d)", lambda m: _BEFORE_NUMBER[m.group(1)] + " ", text)
+    # What is left is the word: "He said no." (engines read a lowercase "no." as "number").
+    return re.sub(r"(?<![\w.])no\.(?=\s|$)", "No.", text)
 
 
 # -- times and dates --------------------------------------------------------------------------

@@ -203,8 +203,8 @@ def test_plain_prose_is_left_alone() -> None:
 
 
 def test_other_languages_get_only_the_language_neutral_rules() -> None:
-    assert normalize("Rendez-vous à 10:30 sur www.exemple.fr — merci…", language="fr") == \
-        "Rendez-vous à 10:30 sur exemple dot FR, merci."
+    assert normalize("Rendez-vous à 10:30 sur https://www.exemple.fr/a/b?c=1 — merci…", language="fr") == \
+        "Rendez-vous à 10:30 sur exemple.fr, merci."
 
 
 def test_verbatim_text_passes_every_rule_untouched() -> None:

@@ -213,6 +213,18 @@ def _urls(text: str, protect: Protect) -> str:
     return _DOTTED_NAME_RE.sub(lambda m: m.group().replace(".", " dot "), text)
 
 
+def _urls_as_hosts(text: str, protect: Protect) -> str:
+    """Outside English: a URL becomes its host name (no scheme, no www, no path), which the
+    engine reads in its own language ("exemple point fr")."""
+
+    def url(m: re.Match[str]) -> str:
+        raw, tail = _strip_trailing(m.group())
+        host = urlsplit(raw if "://" in raw else "http://" + raw).hostname or ""
+        return (host.removeprefix("www.") or m.group()) + tail
+
+    return _URL_RE.sub(url, text)
+
+
 # -- abbreviations ------------------------------------------------------------------------------
 
 _TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor",
@@ -748,7 +760,7 @@ RULES: tuple[Rule, ...] = (
 )
 """The English rules, in the order they run: each one leaves words the later ones ignore."""
 
-LANGUAGE_NEUTRAL_RULES: tuple[Rule, ...] = (_urls, _dashes_and_ellipses)
+LANGUAGE_NEUTRAL_RULES: tuple[Rule, ...] = (_urls_as_hosts, _dashes_and_ellipses)
 """The rules that also hold outside English (for the engines that speak other languages)."""
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -15,6 +16,36 @@ from readcast.build import BuildOptions, BuildReport, build
 from readcast.cli import app
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Programs some tests need that pip cannot install. Where one is missing the test is skipped with
+# the install command as its reason, except in CI (CI=true), where .ci/run installs them all and a
+# missing one is a failure: nothing is skipped there.
+SYSTEM_PROGRAMS = {
+    "espeak-ng": "apt-get install espeak-ng",
+    "chromium": "apt-get install chromium",
+    "gpo": "apt-get install gpodder",
+}
+
+
+def require_program(program: str) -> str:
+    """Path of a system program a test needs; skip (fail in CI) with the install hint if absent."""
+    path = shutil.which(program)
+    if path is None:
+        message = f"needs {program}: {SYSTEM_PROGRAMS[program]}"
+        if os.environ.get("CI"):
+            pytest.fail(f"{message} (.ci/run must install it)")
+        pytest.skip(message)
+    return path
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "requires(program): the test needs a system program "
+                                       "(espeak-ng, chromium, gpo) that pip cannot install")
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    for mark in item.iter_markers("requires"):
+        require_program(mark.args[0])
 SAMPLE = REPO / "content" / "what-happens-when-you-cry-in-therapy.txt"
 
 BASIC_SETTINGS = """\

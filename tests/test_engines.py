@@ -109,6 +109,7 @@ def test_impossible_choices_are_clear_errors() -> None:
 
 # -- in a project -----------------------------------------------------------------------------
 
+@pytest.mark.requires("espeak-ng")
 def test_articles_pick_their_engines_and_the_episodes_match(project: Project) -> None:
     body = "A short note. It says that the library opens next spring, after a long debate.\n"
     project.write("a-hibari.md", f"---\ntitle: Hibari\n---\n{body}")
@@ -125,6 +126,7 @@ def test_articles_pick_their_engines_and_the_episodes_match(project: Project) ->
     assert max(loudness) - min(loudness) <= 1.0, loudness
 
 
+@pytest.mark.requires("espeak-ng")
 def test_flags_override_front_matter(project: Project) -> None:
     project.write("a.md", "---\ntitle: A\nengine: nope\nspeed: 0.5\n---\nHello there, listener.\n")
     code, report = project.build_json()

@@ -27,6 +27,7 @@ def no_espeak(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(empty))
 
 
+@pytest.mark.requires("espeak-ng")
 def test_say_with_espeak_is_intelligible(project: Project, tmp_path: Path) -> None:
     out = tmp_path / "espeak.mp3"
     result = project.cli("say", SENTENCE, "-o", str(out), "--engine", "espeak")
@@ -34,6 +35,7 @@ def test_say_with_espeak_is_intelligible(project: Project, tmp_path: Path) -> No
     assert asr.wer(SENTENCE, asr.transcribe(out)) <= 0.10
 
 
+@pytest.mark.requires("espeak-ng")
 def test_voices_follow_the_language_and_speed_changes_the_rate(tmp_path: Path) -> None:
     assert EspeakEngine.is_available()
     assert EspeakEngine.resolve_voice(None, "en", tmp_path) == "en-us"
@@ -49,6 +51,7 @@ def test_voices_follow_the_language_and_speed_changes_the_rate(tmp_path: Path) -
     assert 0.4 < fast.frames / normal.frames < 0.7
 
 
+@pytest.mark.requires("espeak-ng")
 def test_unknown_voice_is_a_clear_error(tmp_path: Path) -> None:
     with pytest.raises(EngineError, match="espeak has no voice 'klingon'.*readcast voices --engine espeak"):
         EspeakEngine.resolve_voice("klingon", "en", tmp_path)

@@ -1,8 +1,9 @@
 """The web pages: structure read back with lxml, then a real headless Chromium with axe-core.
 
-Browser tests need Chromium (`apt-get install chromium`), Playwright for Python (`pip install
-playwright`, never `playwright install`: the system Chromium is used) and axe-core
-(`npm install -g axe-core`, or AXE_CORE_JS=/path/to/axe.min.js). They fail, not skip, without them.
+Browser tests need Chromium (`apt-get install chromium`; skipped with that hint where it is missing,
+a failure in CI), Playwright for Python (never `playwright install`: the system Chromium is used)
+and axe-core (axe.min.js from the axe-playwright-python wheel, or AXE_CORE_JS=/path/to/axe.min.js);
+both are in the `test` extra.
 """
 
 from __future__ import annotations
@@ -24,10 +25,9 @@ from readcast.pages import PACKAGE_TEMPLATES, clock, duration_words, size_words
 from readcast.readers import read_article
 from readcast.serve import make_server
 
-from conftest import SAMPLE, Project
+from conftest import SAMPLE, Project, require_program
 
 SLUG = "what-happens-when-you-cry-in-therapy"
-CHROMIUM = os.environ.get("READCAST_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 
@@ -163,6 +163,12 @@ def test_a_broken_template_stops_with_its_file_and_line(project: Project) -> Non
 # -- the browser -------------------------------------------------------------------------------
 def _axe_source() -> str:
     candidates = [os.environ.get("AXE_CORE_JS", "")]
+    try:
+        import axe_playwright_python
+
+        candidates.append(str(Path(axe_playwright_python.__file__).parent / "axe.min.js"))
+    except ImportError:
+        pass
     npm = shutil.which("npm")
     if npm:
         root = subprocess.run([npm, "root", "-g"], capture_output=True, text=True).stdout.strip()
@@ -171,22 +177,21 @@ def _axe_source() -> str:
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate).read_text(encoding="utf-8")
-    pytest.fail("axe-core not found: run 'npm install -g axe-core' or set AXE_CORE_JS to axe.min.js")
+    pytest.fail("axe-core not found: pip install -e '.[test]' (axe-playwright-python ships it) "
+                "or set AXE_CORE_JS to axe.min.js")
 
 
 @pytest.fixture(scope="module")
 def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
-    if not Path(CHROMIUM).is_file():
-        pytest.fail(f"Chromium not found at {CHROMIUM}: run 'apt-get install chromium' "
-                    "(or set READCAST_CHROMIUM)")
+    chromium = os.environ.get("READCAST_CHROMIUM") or require_program("chromium")
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("Playwright for Python is missing: run 'pip install playwright' "
+        pytest.fail("Playwright for Python is missing: pip install -e '.[test]' "
                     "(the system Chromium is used; no 'playwright install' needed)")
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=CHROMIUM,
+            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium,
             headless=True, args=CHROMIUM_ARGS)
         context.set_default_timeout(15_000)
         try:

@@ -15,6 +15,7 @@ def voices(*args: str):
     return CliRunner().invoke(app, ["voices", *args])
 
 
+@pytest.mark.requires("espeak-ng")
 def test_lists_every_engine_with_its_status_and_voices() -> None:
     result = voices()
     assert result.exit_code == 0, result.stderr

@@ -120,10 +120,11 @@ def make_project(root: Path, name: str) -> tuple[Path, Path, tuple[str, str]]:
     else:
         target = project / "content" / "one-hour.md"
         target.write_text(generated_article(100, "One Hour", 50000), encoding="utf-8")
-    text = target.read_text(encoding="utf-8")
-    sentence = text.split("\n")[len(text.split("\n")) // 2].split(". ")[0]
-    return project, target, (sentence, sentence.replace(" the ", " our ", 1)
-                             if " the " in sentence else sentence + " again")
+    body = target.read_text(encoding="utf-8").split("---\n", 2)[2]
+    paragraphs = [line for line in body.split("\n") if line and not line.startswith("#")]
+    sentence = paragraphs[len(paragraphs) // 2].split(". ")[0] + "."
+    edited = sentence.replace(" the ", " our ", 1) if " the " in sentence else sentence[:-1] + " again."
+    return project, target, (sentence, edited)
 
 
 # -- running builds ---------------------------------------------------------------------------

@@ -10,14 +10,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from readcast import parts
 from readcast.audio import encode_mp3, ffmpeg_exe, measure_loudness, silence_frames
 from readcast.cache import EncodedPart, PartStore, ProjectCache, SegmentInfo, SegmentStore, segment_key
 from readcast.engines.base import AudioChunk
 from readcast.loudness import energy_profile, integrated_loudness
 from readcast.models import VoiceChoice
-from readcast.oneoff import script_for_file
 from readcast.mp3join import crc16, join, split_info_frame
-from readcast import parts
+from readcast.oneoff import script_for_file
 from readcast.parts import MAX_PART_S, layout_episode
 from readcast.synth import engine_for
 
@@ -126,7 +126,7 @@ def test_loudness_from_profiles_matches_ffmpeg_ebur128(speech: AudioChunk) -> No
     starts = [0.0, (speech.frames + len(pause) // 2) / 24000,
               (speech.frames + quiet.frames + len(pause)) / 24000]
     placed = [(start, energy_profile(chunk.pcm, 24000))
-              for start, chunk in zip(starts, (speech, quiet, speech))]
+              for start, chunk in zip(starts, (speech, quiet, speech), strict=True)]
     ours = integrated_loudness(placed, len(pcm) / 2 / 24000)
     assert abs(ours - measure_loudness(iter([pcm]), 24000)) < 0.1
     assert integrated_loudness([], 5.0) == float("-inf")
@@ -208,10 +208,11 @@ def test_joined_parts_play_each_segment_where_the_captions_say(project, monkeypa
 
     cues = [[seconds(t) for t in cue.splitlines()[1].split(" --> ")]
             for cue in (project.output / "episodes" / "harbour.srt").read_text().strip().split("\n\n")]
-    starts = [cues[0][0]] + [start for (start, _), (_, end) in zip(cues[1:], cues) if start - end > 0.25]
+    after_pause = zip(cues[1:], cues[:-1], strict=True)
+    starts = [cues[0][0]] + [start for (start, _), (_, end) in after_pause if start - end > 0.25]
     segments = script_for_file(project.content / "harbour.md").segments
     assert len(starts) == len(segments) == 5  # a long segment has several cues; count the first
-    for at, seg in zip(starts, segments):
+    for at, seg in zip(starts, segments, strict=True):
         own = np.frombuffer(engine_for(HIBARI).synthesize(seg.spoken).pcm, dtype="<i2")
         assert abs(lag(at, own.astype(np.float64))) <= 0.001, seg.spoken
         if at > 0:

@@ -12,9 +12,9 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
+from conftest import BASIC_SETTINGS, Project
 from lxml import etree
 
-from conftest import BASIC_SETTINGS, Project
 from readcast.build import BuildOptions, build
 
 BASE = "https://podcast.example.org/show/"

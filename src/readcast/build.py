@@ -27,7 +27,6 @@ import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 from . import __version__, captions
@@ -294,7 +293,7 @@ class _Builder:
         for plan in plans:
             if plan.result.status == "failed":
                 continue
-            for key, seg in zip(plan.keys, plan.script.segments):
+            for key, seg in zip(plan.keys, plan.script.segments, strict=True):
                 if key in wanted and key not in jobs:
                     jobs[key] = SynthesisJob(key, seg.spoken, plan.voice)
         if not jobs:
@@ -345,14 +344,14 @@ class _Builder:
         segments = plan.script.segments
         pieces = [Piece(load=lambda key=info.key: self._load(key), frames=info.frames,
                         rate=info.rate, pause_ms=seg.pause_after_ms, kind=seg.kind)
-                  for info, seg in zip(infos, segments)]
+                  for info, seg in zip(infos, segments, strict=True)]
         rate = infos[0].rate
         lead, tail = self.music.padding(pieces, rate)  # intro/outro music alone, in frames
         layout = layout_episode(infos, [s.pause_after_ms for s in segments],
                                 settings.audio.sample_rate, lead=lead, tail=tail,
                                 keep_together=self.music.reach(pieces, rate))
         timeline = [TimedSegment(seg, placed.start, placed.end)
-                    for seg, placed in zip(segments, layout.segments)]
+                    for seg, placed in zip(segments, layout.segments, strict=True)]
         chapters = _chapters(timeline, layout.seconds)
         guid, first_published = self.state.identity_for(
             article.slug, result.source, article.meta.guid, self.now)

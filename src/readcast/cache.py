@@ -191,12 +191,6 @@ class SegmentStore(_Store):
     def has_valid(self, key: str) -> bool:
         return self.get(key) is not None
 
-    def frames(self, key: str) -> tuple[int, int]:
-        """(sample rate, frames) read from the header alone."""
-        with open(self.path(key), "rb") as f:
-            _, rate, frames, *_ = _SEGMENT_HEADER.unpack(f.read(_SEGMENT_HEADER.size))
-        return rate, frames
-
 
 # -- encoded parts -------------------------------------------------------------------------------
 _PART_MAGIC = b"RCPT1"

@@ -36,7 +36,7 @@ def samples_per_frame(sample_rate: int) -> int:
 
 def _header(data: bytes, offset: int) -> tuple[int, int, int, int]:
     """(MPEG version bits, bitrate in kbps, sample rate, frame length in bytes) of a Layer III frame."""
-    b1, b2, b3 = data[offset + 1], data[offset + 2], data[offset + 3]
+    b1, b2 = data[offset + 1], data[offset + 2]
     if data[offset] != 0xFF or (b1 & 0xE0) != 0xE0 or (b1 >> 1) & 3 != 1:
         raise AudioError(f"not an MPEG layer III frame at byte {offset}")
     version = (b1 >> 3) & 3
@@ -47,7 +47,6 @@ def _header(data: bytes, offset: int) -> tuple[int, int, int, int]:
     rate = _RATES[version][rate_index]
     per_frame = 144000 if version == 3 else 72000
     length = per_frame * bitrate // rate + ((b2 >> 1) & 1)
-    del b3
     return version, bitrate, rate, length
 
 

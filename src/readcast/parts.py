@@ -21,12 +21,14 @@ import hashlib
 import json
 import math
 import os
+import tempfile
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from .audio import encode_mp3, to_segment
 from .cache import EncodedPart, SegmentInfo
 from .engines.base import AudioChunk
 from .errors import AudioError
@@ -121,7 +123,7 @@ def layout_episode(infos: Sequence[SegmentInfo], pauses_ms: Sequence[int], out_r
     parts: list[Part] = []
     placed: list[PlacedSegment] = []
     start = stitched = 0
-    for n, (first, stop) in enumerate(zip([0, *cuts], [*cuts, len(infos)])):
+    for n, (first, stop) in enumerate(zip([0, *cuts], [*cuts, len(infos)], strict=True)):
         part_lead = lead if n == 0 else 0
         part_tail = tail if stop == len(infos) else 0
         offset = part_lead
@@ -194,8 +196,6 @@ def _exact(chunk: AudioChunk, rate: int, frames: int) -> bytes:
     """The chunk's PCM at `rate`, cut or padded to exactly `frames` (resampling may be off by one)."""
     pcm = chunk.pcm
     if chunk.sample_rate != rate:
-        from .audio import to_segment
-
         pcm = to_segment(chunk, rate).raw_data
     pcm = pcm[:2 * frames]
     return pcm + bytes(2 * frames - len(pcm))
@@ -264,10 +264,6 @@ def part_key(layout: Layout, index: int, encoder: str, beds: Sequence[Bed]) -> s
 def encode_part(layout: Layout, index: int, pcm: Iterator[bytes], scratch: Path, *, gain_db: float,
                 bitrate: str) -> EncodedPart:
     """Master and encode one part (ffmpeg writes to a temp file in `scratch`) and check its framing."""
-    import tempfile
-
-    from .audio import encode_mp3
-
     part = layout.parts[index]
     scratch.mkdir(parents=True, exist_ok=True)
     fd, name = tempfile.mkstemp(prefix=".part.", suffix=".mp3.tmp", dir=scratch)

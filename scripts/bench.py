@@ -4,6 +4,7 @@
     python scripts/bench.py                      # all three sets (takes a few minutes)
     python scripts/bench.py --only sample --repeat 3
     python scripts/bench.py --json results.json
+    python scripts/bench.py --src /path/to/older/checkout/src   # compare another version
 
 Each set is built in a temporary folder by running the `readcast` CLI as a subprocess, so the
 times are wall-clock times with process start included:
@@ -167,10 +168,15 @@ class PeakMemory:
             self._stop.wait(self.interval)
 
 
+READCAST = ["readcast"]
+"""The command that runs readcast (--src makes it `python -m readcast` from another checkout)."""
+ENV = dict(os.environ)
+
+
 def run_build(project: Path, *args: str, measure_memory: bool = False) -> tuple[float, dict, float]:
     """(wall seconds, --json report, peak MB) of `readcast build PROJECT --json ARGS`."""
     started = time.perf_counter()
-    proc = subprocess.Popen(["readcast", "build", str(project), "--json", *args],
+    proc = subprocess.Popen([*READCAST, "build", str(project), "--json", *args], env=ENV,
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
     memory = PeakMemory(proc.pid) if measure_memory and sys.platform.startswith("linux") else None
     out, err = proc.communicate()
@@ -285,8 +291,14 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=1, help="Runs per set; the fastest counts.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary projects.")
+    parser.add_argument("--src", type=Path,
+                        help="Benchmark the readcast package in this folder (e.g. an older "
+                             "checkout's src/) instead of the installed one.")
     args = parser.parse_args()
-    if shutil.which("readcast") is None:
+    if args.src:
+        READCAST[:] = [sys.executable, "-m", "readcast"]
+        ENV["PYTHONPATH"] = os.pathsep.join([str(args.src.resolve()), ENV.get("PYTHONPATH", "")])
+    elif shutil.which("readcast") is None:
         raise SystemExit("the readcast command is not on PATH: pip install -e . first")
     root = Path(tempfile.mkdtemp(prefix="readcast-bench-"))
     results = []

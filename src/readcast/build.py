@@ -418,7 +418,8 @@ class _Builder:
 
         failed: dict[str, ReadcastError] = {}
         with ThreadPoolExecutor(max_workers=max(1, min(self.jobs, len(work) or 1))) as pool:
-            futures = [(job, pool.submit(encode, job)) for job in work]
+            longest_first = sorted(work, key=lambda job: -job[0].layout.parts[job[1]].in_frames)
+            futures = [(job, pool.submit(encode, job)) for job in longest_first]
             for (_, _, key), future in futures:
                 try:
                     future.result()

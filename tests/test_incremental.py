@@ -234,3 +234,18 @@ def test_clean_builds_in_two_folders_are_byte_identical(make_project) -> None:
         proj.write("tidal-pools.md", SHORT.replace("date: 2024-03-01\n", "date: 2024-03-01T09:00:00Z\n"))
         assert proj.build_json()[0] == 0
     assert output_bytes(first.root) == output_bytes(second.root)
+
+
+def test_two_articles_claiming_one_guid_is_a_clear_error(project) -> None:
+    guid = "urn:uuid:3f1c2a9e-0000-4000-8000-000000000001"
+    project.write("tidal-pools.md", SHORT.replace("---\ntitle", f"---\nguid: {guid}\ntitle", 1))
+    project.write("zz-copy.md", SECOND.replace("---\ntitle", f"---\nguid: {guid}\ntitle", 1))
+    code, report = project.build_json()
+    assert code == 1
+    failed = by_slug(report)["zz-copy"]
+    assert failed["status"] == "failed"
+    assert failed["error"] == (
+        f"content/zz-copy.md: guid '{guid}' is already used by content/tidal-pools.md; two episodes "
+        "with one GUID look like one episode to podcast apps. Remove the guid: line from the article "
+        "that is not the original.")
+    assert list(items(project)) == ["Tidal Pools"]

@@ -236,6 +236,7 @@ class _Builder:
     def _plan_articles(self) -> list[_Plan]:
         plans: list[_Plan] = []
         seen: dict[str, Path] = {}
+        guids: dict[str, Path] = {}
         for path in find_articles(self.settings.content_dir):
             rel = self._rel(path)
             try:
@@ -247,7 +248,15 @@ class _Builder:
                     raise ContentError(
                         f"{rel}: slug '{article.slug}' is already used by {self._rel(seen[article.slug])}. "
                         "Rename one of the files or give it another slug: in its front matter.")
+                guid = article.meta.guid
+                if guid and guid in guids:
+                    raise ContentError(
+                        f"{rel}: guid '{guid}' is already used by {self._rel(guids[guid])}; two "
+                        "episodes with one GUID look like one episode to podcast apps. Remove the "
+                        "guid: line from the article that is not the original.")
                 seen[article.slug] = path
+                if guid:
+                    guids[guid] = path
                 plans.append(self._plan(article))
             except ReadcastError as exc:
                 slug = _fallback_slug(path)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import textwrap
 from collections.abc import Callable
@@ -101,6 +102,21 @@ class Project:
     def files(self) -> set[str]:
         """Every file under the project, relative to it."""
         return {str(p.relative_to(self.root)) for p in self.root.rglob("*") if p.is_file()}
+
+
+def published_bytes(root: Path) -> dict[str, bytes]:
+    """Every file under root/output, with episode GUIDs in feed.xml masked.
+
+    New episodes get random GUIDs, so two projects built apart differ in those and nothing else;
+    compare two builds of one project with the GUIDs left in.
+    """
+    files = {str(p.relative_to(root)): p.read_bytes()
+             for p in sorted((root / "output").rglob("*")) if p.is_file()}
+    feed = files.get("output/feed.xml")
+    if feed is not None:
+        files["output/feed.xml"] = re.sub(rb'(<guid isPermaLink="false">)[^<]*(</guid>)',
+                                          rb"\1GUID\2", feed)
+    return files
 
 
 @pytest.fixture

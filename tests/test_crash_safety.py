@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import BASIC_SETTINGS, Project
+from conftest import BASIC_SETTINGS, Project, published_bytes
 from lxml import etree
 
 from readcast.build import BuildOptions, build
@@ -53,11 +53,6 @@ def make(root: Path, articles: dict[str, str]) -> Project:
     for name, text in articles.items():
         project.write(name, text)
     return project
-
-
-def output_bytes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes()
-            for p in sorted((root / "output").rglob("*")) if p.is_file()}
 
 
 @pytest.fixture(scope="module")
@@ -126,7 +121,7 @@ def test_rebuild_after_a_kill_at_each_stage_equals_a_clean_build(point: str, tmp
 
     report = project.build()  # right away: no stale lock, no leftover temp file
     assert not report.failed
-    assert output_bytes(project.root) == output_bytes(clean_builds["after"])
+    assert published_bytes(project.root) == published_bytes(clean_builds["after"])
 
 
 def entries(root: Path, kind: str) -> int:
@@ -153,7 +148,7 @@ def test_a_cold_build_killed_midway_then_rerun_equals_a_clean_build(moment, tmp_
     assert_no_process_left(project.root)
     assert_feed_is_consistent(project.root)
     assert not project.build().failed
-    assert output_bytes(project.root) == output_bytes(clean_builds["before"])
+    assert published_bytes(project.root) == published_bytes(clean_builds["before"])
 
 
 def test_a_second_build_at_the_same_time_stops_with_a_clear_message(tmp_path: Path,
@@ -173,4 +168,4 @@ def test_a_second_build_at_the_same_time_stops_with_a_clear_message(tmp_path: Pa
         "it to finish and run the command again.")
     first.communicate(timeout=120)
     assert first.returncode == 0
-    assert output_bytes(project.root) == output_bytes(clean_builds["before"])
+    assert published_bytes(project.root) == published_bytes(clean_builds["before"])

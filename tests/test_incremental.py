@@ -10,6 +10,8 @@ from mutagen.mp3 import MP3
 
 from readcast.cache import ProjectCache
 
+from conftest import published_bytes
+
 ARTICLE = """\
 ---
 title: Tidal Pools
@@ -130,7 +132,7 @@ def test_one_sentence_edit_resynthesizes_one_segment_and_the_feed_follows(projec
     fresh = make_project("fresh")
     fresh.write("tidal-pools.md", EDITED)
     fresh.build_json()
-    assert output_bytes(fresh.root) == output_bytes(project.root)
+    assert published_bytes(fresh.root) == published_bytes(project.root)
 
 
 def test_force_resynthesizes_everything_and_keeps_identity_and_bytes(project) -> None:
@@ -225,7 +227,7 @@ def test_identical_segments_are_synthesized_once_across_articles(project) -> Non
     assert project.cli("build", str(both), "--jobs", "2").exit_code == 0
     total = sum(1 for _ in ProjectCache(both / ".readcast").segments.keys())
     assert total == first["episodes"][0]["segments"] + salt["segments"] - 2
-    assert output_bytes(both) == output_bytes(project.root)  # --jobs 2 gives the same bytes
+    assert published_bytes(both) == published_bytes(project.root)  # --jobs 2: the same bytes
 
 
 def test_clean_builds_in_two_folders_are_byte_identical(make_project) -> None:
@@ -233,7 +235,7 @@ def test_clean_builds_in_two_folders_are_byte_identical(make_project) -> None:
     for proj in (first, second):
         proj.write("tidal-pools.md", SHORT.replace("date: 2024-03-01\n", "date: 2024-03-01T09:00:00Z\n"))
         assert proj.build_json()[0] == 0
-    assert output_bytes(first.root) == output_bytes(second.root)
+    assert published_bytes(first.root) == published_bytes(second.root)
 
 
 def test_two_articles_claiming_one_guid_is_a_clear_error(project) -> None:

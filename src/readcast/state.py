@@ -83,8 +83,8 @@ class ProjectState:
 
         A GUID from front matter wins (that is how a renamed file keeps its episode); otherwise an
         earlier record with the same slug, or with the same source file, keeps its GUID. A new
-        GUID is derived from the podcast's GUID and the slug (a UUIDv5), so building the same
-        project twice from scratch gives the same GUIDs.
+        episode gets a random UUID: derived from nothing (not its URL, slug or content), so no
+        later article can ever collide with it. It lives in this state file from then on.
         """
         previous = (
             (next((r for r in self.episodes.values() if r.guid == explicit_guid), None)
@@ -96,18 +96,9 @@ class ProjectState:
         elif previous is not None:
             guid = previous.guid
         else:
-            guid = episode_guid(self.podcast_guid, slug)
+            guid = str(uuid.uuid4())
         first = previous.first_published if previous is not None else now.isoformat()
         return guid, first
-
-
-def episode_guid(podcast_guid: str, slug: str) -> str:
-    """The GUID a new episode gets: UUIDv5 of its slug in the podcast's namespace."""
-    try:
-        namespace = uuid.UUID(podcast_guid)
-    except ValueError:
-        namespace = uuid.uuid5(uuid.NAMESPACE_URL, podcast_guid)
-    return str(uuid.uuid5(namespace, slug))
 
 
 _HELD_LOCKS: set[int] = set()

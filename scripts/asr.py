@@ -16,8 +16,9 @@ A reference sentence counts as *found* when at least 75 % of its normalized word
 are heard in the same order within one stretch of the transcript no longer than the sentence plus
 25 % (rounded up). A word is heard if the transcript has it or a near spelling (rapidfuzz ratio
 >= 80: "tiers" for "tears", "overwhelmed" for "overwhelm"). So a sentence of one to three words
-must be heard whole, while a misheard or extra word doesn't hide a sentence that was spoken. Misheard words still count in the WER; coverage is about dropped
-text, which a low WER over a long file can hide.
+must be heard whole, while a misheard or extra word doesn't hide a sentence that was spoken.
+Misheard words still count in the WER; coverage is about dropped text, which a low WER over a
+long file can hide.
 
 Library use (``scripts/`` is not a package)::
 
@@ -80,7 +81,7 @@ _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 def _roman_to_int(numeral: str) -> int:
     values = [_ROMAN_VALUES[c] for c in numeral]
-    return sum(-v if v < after else v for v, after in zip(values, values[1:] + [0]))
+    return sum(-v if v < after else v for v, after in zip(values, values[1:] + [0], strict=True))
 # Abbreviations whose full stop does not end a sentence.
 _ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Jr", "Sr", "vs", "etc", "e.g", "i.e",
                   "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",

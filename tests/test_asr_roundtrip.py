@@ -142,14 +142,16 @@ def test_missing_sentences_finds_a_dropped_sentence(asr: ModuleType) -> None:
     reference = ["The river bends slowly.", "Floods cut through the loop.", "A lake is left behind."]
     heard = "the river bends slowly. a lake is left behind."
     assert asr.missing_sentences(reference, heard) == ["Floods cut through the loop."]
-    assert asr.missing_sentences(reference, heard.replace("slowly.", "slowly. Floods cut through the loop.")) == []
+    complete = heard.replace("slowly.", "slowly. Floods cut through the loop.")
+    assert asr.missing_sentences(reference, complete) == []
 
 
 def test_missing_sentences_tolerates_mishearing_but_not_absence(asr: ModuleType) -> None:
     heard = ("so what now? recognition tiers. I'm afraid I'll completely fall apart. "
              "Im afraid it will hold. the next minute you're throat tightens.")
-    reference = ["Recognition Tears", "I\u2019m afraid it will hold.", "The next minute, your throat tightens.",
-                 "Now what?", "Overwhelm Tears", "Grief hides in plain sight."]
+    reference = ["Recognition Tears", "I\u2019m afraid it will hold.",
+                 "The next minute, your throat tightens.", "Now what?", "Overwhelm Tears",
+                 "Grief hides in plain sight."]
     # "Now what?" is not heard in order, "Overwhelm Tears" only half; the last sentence not at all.
     assert asr.missing_sentences(reference, heard) == ["Now what?", "Overwhelm Tears",
                                                        "Grief hides in plain sight."]
@@ -166,7 +168,8 @@ def test_words_scattered_over_the_transcript_do_not_make_a_sentence(asr: ModuleT
 def test_split_sentences_keeps_lines_quotes_and_abbreviations_whole(asr: ModuleType) -> None:
     text = ("Three Forces at Work\n"
             "Erosion cuts into the outer bank\n\n"
-            "\u201cWhat if I can\u2019t stop?\u201d \u201cWill it last?\u201d Ask Dr. Lee (e.g. at 10 a.m. Monday). "
+            "\u201cWhat if I can\u2019t stop?\u201d \u201cWill it last?\u201d "
+            "Ask Dr. Lee (e.g. at 10 a.m. Monday). "
             "It ends! 2 more follow.\n")
     assert asr.split_sentences(text) == [
         "Three Forces at Work", "Erosion cuts into the outer bank",

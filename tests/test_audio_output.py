@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import Project
 from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image
@@ -17,8 +18,6 @@ from PIL import Image
 from readcast.audio import ffmpeg_exe
 from readcast.errors import ConfigError
 from readcast.music import INTRO_LEAD_S, OUTRO_TAIL_S
-
-from conftest import Project
 
 SLUG = "what-happens-when-you-cry-in-therapy"
 V24_ONLY = {"TDRC", "TDRL", "TDOR", "TDEN", "TDTG", "TIPL", "TMCL", "TMOO", "TPRO", "TSOA", "TSOP",

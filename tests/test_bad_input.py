@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from lxml import etree
-
 from conftest import Project
+from lxml import etree
 
 GOOD = """
     ---
@@ -22,7 +21,8 @@ BAD = {
     "broken-yaml.md": ("---\ntitle: [unclosed\nauthor: x\n---\nBody text here.\n",
                        "front matter is not valid YAML at line"),
     "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary file, not text"),
-    "latin1.txt": ("Caf\xe9 au lait\nIt is a nice caf\xe9.\n".encode("latin-1"), "not valid UTF-8 (byte 3, line 1)"),
+    "latin1.txt": ("Caf\xe9 au lait\nIt is a nice caf\xe9.\n".encode("latin-1"),
+                   "not valid UTF-8 (byte 3, line 1)"),
     "traversal.md": ("---\nslug: ../../escaped\n---\nTrying to write outside output.\n",
                      "slug '../../escaped' may only contain a-z, 0-9 and single hyphens; use slug: escaped"),
     "nothing-readable.md": ("---\ntitle: Empty inside\n---\n<!-- only a comment -->\n\n---\n",

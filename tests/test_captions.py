@@ -8,14 +8,13 @@ import subprocess
 
 import numpy as np
 import pytest
+from conftest import SAMPLE
 from mutagen.mp3 import MP3
 
 from readcast.audio import ffmpeg_exe
 from readcast.captions import caption_cues, chapters_json, plain_transcript, srt, webvtt
 from readcast.models import Chapter, Segment, TimedSegment
 from readcast.readers import read_article
-
-from conftest import SAMPLE
 
 SLUG = "what-happens-when-you-cry-in-therapy"
 VTT_CUE = re.compile(r"^(\d{2}):(\d{2}):(\d{2})\.(\d{3}) --> (\d{2}):(\d{2}):(\d{2})\.(\d{3})$")

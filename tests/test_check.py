@@ -8,6 +8,7 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from conftest import BASIC_SETTINGS, Project
 from lxml import etree
 from PIL import Image
 from typer.testing import CliRunner
@@ -15,8 +16,6 @@ from typer.testing import CliRunner
 from readcast.audio import ffmpeg_exe
 from readcast.check import check
 from readcast.cli import app
-
-from conftest import BASIC_SETTINGS, Project
 
 SLUG = "what-happens-when-you-cry-in-therapy"
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from conftest import published_bytes
 from lxml import etree
 from mutagen.mp3 import MP3
 
 from readcast.cache import ProjectCache
-
-from conftest import published_bytes
 
 ARTICLE = """\
 ---

@@ -18,14 +18,13 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import SAMPLE, Project, require_program
 from lxml import html
 
 from readcast.errors import ConfigError
 from readcast.pages import PACKAGE_TEMPLATES, clock, duration_words, size_words
 from readcast.readers import read_article
 from readcast.serve import make_server
-
-from conftest import SAMPLE, Project, require_program
 
 SLUG = "what-happens-when-you-cry-in-therapy"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",

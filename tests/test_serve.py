@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from conftest import BASIC_SETTINGS, REPO, Project
 from lxml import etree
 from typer.testing import CliRunner
 
@@ -19,8 +20,6 @@ from readcast.cli import app
 from readcast.errors import ConfigError
 from readcast.serve import DEFAULT_BASE_URL, OutputServer, feed_points_elsewhere, make_server, public_host
 from readcast.settings import load_settings
-
-from conftest import BASIC_SETTINGS, REPO, Project
 
 LOCAL_SETTINGS = BASIC_SETTINGS.replace('base_url = "https://podcast.example.org/show/"\n', "")
 

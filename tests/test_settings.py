@@ -18,7 +18,8 @@ def test_defaults_fill_everything_but_the_title(tmp_path: Path) -> None:
     assert settings.podcast.explicit is False
     assert settings.voice.engine == "hibari"
     assert settings.voice.speed == 1.0
-    assert (settings.audio.bitrate, settings.audio.sample_rate, settings.audio.loudness) == ("64k", 44100, -16.0)
+    audio = settings.audio
+    assert (audio.bitrate, audio.sample_rate, audio.loudness) == ("64k", 44100, -16.0)
     assert settings.base_url == "http://localhost:8000/"
 
 
@@ -75,7 +76,8 @@ def test_bad_voice_and_audio_values(tmp_path: Path, section: str, line: str, exp
 
 
 def test_integer_is_accepted_where_a_number_is_expected(tmp_path: Path) -> None:
-    settings = load_settings(write(tmp_path, '[podcast]\ntitle = "T"\n[voice]\nspeed = 1\n[audio]\nloudness = -19\n'))
+    settings = load_settings(write(tmp_path, '[podcast]\ntitle = "T"\n'
+                                             '[voice]\nspeed = 1\n[audio]\nloudness = -19\n'))
     assert settings.voice.speed == 1.0 and isinstance(settings.voice.speed, float)
     assert settings.audio.loudness == -19.0
 

@@ -6,7 +6,7 @@ import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -37,7 +37,7 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[Optional[bool], typer.Option("--version", callback=_version, is_eager=True,
+    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True,
                                                     help="Show the version and exit.")] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more detail.")] = False,
 ) -> None:
@@ -54,14 +54,14 @@ def _fail(exc: ReadcastError) -> typer.Exit:
 @app.command()
 def build(
     project: ProjectDir = Path("."),
-    base_url: Annotated[Optional[str], typer.Option(help="Public URL where output/ is hosted.")] = None,
-    engine: Annotated[Optional[str], typer.Option(help="Speech engine for every article.")] = None,
-    voice: Annotated[Optional[str], typer.Option(help="Voice for every article.")] = None,
-    speed: Annotated[Optional[float], typer.Option(min=0.5, max=2.0, help="Speaking rate for every "
+    base_url: Annotated[str | None, typer.Option(help="Public URL where output/ is hosted.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Speech engine for every article.")] = None,
+    voice: Annotated[str | None, typer.Option(help="Voice for every article.")] = None,
+    speed: Annotated[float | None, typer.Option(min=0.5, max=2.0, help="Speaking rate for every "
                                                    "article (1.0 is normal).")] = None,
-    language: Annotated[Optional[str], typer.Option(help="Language of every article, such as en "
+    language: Annotated[str | None, typer.Option(help="Language of every article, such as en "
                                                     "or en-gb.")] = None,
-    jobs: Annotated[Optional[int], typer.Option(min=1, help="Parallel synthesis processes "
+    jobs: Annotated[int | None, typer.Option(min=1, help="Parallel synthesis processes "
                                                 "[default: CPU count].")] = None,
     force: Annotated[bool, typer.Option("--force", help="Ignore the cache: synthesize and encode "
                                         "everything again.")] = False,
@@ -134,7 +134,7 @@ def say(
     text: Annotated[str, typer.Argument(help="What to say.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="MP3 file to write.", dir_okay=False)],
     engine: Annotated[str, typer.Option(help="Speech engine.")] = "hibari",
-    voice: Annotated[Optional[str], typer.Option(help="Voice of the engine.")] = None,
+    voice: Annotated[str | None, typer.Option(help="Voice of the engine.")] = None,
     speed: Annotated[float, typer.Option(min=0.5, max=2.0, help="Speaking rate.")] = 1.0,
     language: Annotated[str, typer.Option(help="Language code.")] = "en",
 ) -> None:
@@ -183,7 +183,7 @@ def script(
 
 @app.command()
 def voices(
-    engine: Annotated[Optional[str], typer.Option(help="Show only this engine.")] = None,
+    engine: Annotated[str | None, typer.Option(help="Show only this engine.")] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the list as JSON.")] = False,
 ) -> None:
     """List speech engines and their voices: languages, offline or online, installed or not."""

@@ -63,7 +63,8 @@ def _draw(title: str):
     image = Image.new("RGB", (COVER_SIZE, COVER_SIZE), (24, 37, 64))
     draw = ImageDraw.Draw(image)
     draw.rectangle((0, 0, COVER_SIZE, 90), fill=(242, 179, 61))
-    for size, width in ((330, 14), (260, 18), (200, 24), (160, 30)):
+    # The largest type at which the title fits in five lines (a very long one is cut at six).
+    for size, width in ((330, 14), (260, 18), (200, 24), (160, 30)):  # noqa: B007 (size is used below)
         lines = textwrap.wrap(title, width=width) or [title]
         if len(lines) <= 5:
             break

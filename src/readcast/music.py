@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import hashlib
 import subprocess
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -111,34 +110,6 @@ class MusicBeds:
             spans.append((start, layout.speech_end + layout.tail))
         return spans
 
-    def pcm(self, pieces: list[Piece], rate: int) -> Iterator[bytes]:
-        """The episode's PCM: speech from `pieces`, with the music mixed in."""
-        if self.intro is None and self.outro is None:
-            yield from stitched_pcm(pieces, rate)
-            return
-        layout = self._layout(pieces, rate)
-        beds = self._beds(pieces, rate, layout)
-        position = 0
-
-        def mixed(chunk: bytes) -> bytes:
-            nonlocal position
-            n = len(chunk) // 2
-            start, position = position, position + n
-            overlapping = [(at, bed) for at, bed in beds if at < start + n and at + len(bed) > start]
-            if not overlapping:
-                return chunk
-            signal = np.frombuffer(chunk, dtype="<i2").astype(np.float32)
-            for at, bed in overlapping:
-                lo, hi = max(start, at), min(start + n, at + len(bed))
-                signal[lo - start:hi - start] += bed[lo - at:hi - at]
-            return np.clip(signal, -32768, 32767).astype("<i2").tobytes()
-
-        yield mixed(bytes(2 * layout.lead))
-        for chunk in stitched_pcm(pieces, rate):
-            yield mixed(chunk)
-        yield mixed(bytes(2 * layout.tail))
-
-    # -- layout ---------------------------------------------------------------------------
     def _layout(self, pieces: list[Piece], rate: int) -> _Layout:
         spans = _speech_spans(pieces, rate)
         speech_end = spans[-1][2] if spans else 0

@@ -175,8 +175,10 @@ def parse_settings(data: dict[str, Any], root: Path, source: Path | str = CONFIG
     if not problems:
         problems += _check_values(sections["podcast"], sections["voice"], sections["audio"])
     if problems:
-        raise ConfigError(f"{source}: " + "; ".join(problems) if len(problems) == 1 else
-                          f"{source} has {len(problems)} problems:\n" + "\n".join(f"  - {p}" for p in problems))
+        if len(problems) == 1:
+            raise ConfigError(f"{source}: {problems[0]}")
+        listed = "\n".join(f"  - {p}" for p in problems)
+        raise ConfigError(f"{source} has {len(problems)} problems:\n{listed}")
     return Settings(root=root, pronunciations=dict(pronunciations), **sections)
 
 
@@ -218,7 +220,8 @@ def _check_values(podcast: PodcastSettings, voice: VoiceSettings, audio: AudioSe
     if not podcast.title:
         problems.append("[podcast] title is required")
     if not LANGUAGE_RE.fullmatch(podcast.language):
-        problems.append(f"[podcast] language {podcast.language!r} is not a language code such as 'en' or 'en-us'")
+        problems.append(f"[podcast] language {podcast.language!r} is not a language code "
+                        "such as 'en' or 'en-us'")
     if podcast.category not in CATEGORIES:
         problems.append(f"[podcast] category {podcast.category!r} is not in Apple's list "
                         f"(for example: {', '.join(list(CATEGORIES)[:6])}, ...)")

@@ -7,8 +7,24 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from mutagen.id3 import (
-    APIC, CHAP, COMM, CTOC, ID3, PCST, TALB, TCON, TDRC, TIT2, TLAN, TPE1, USLT, WFED, WOAF,
-    CTOCFlags, Encoding, PictureType,
+    APIC,
+    CHAP,
+    COMM,
+    CTOC,
+    ID3,
+    PCST,
+    TALB,
+    TCON,
+    TDRC,
+    TIT2,
+    TLAN,
+    TPE1,
+    USLT,
+    WFED,
+    WOAF,
+    CTOCFlags,
+    Encoding,
+    PictureType,
 )
 
 from .models import Chapter

@@ -129,3 +129,13 @@ def test_script_of_a_missing_file_is_a_clear_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["script", str(tmp_path / "nope.md")])
     assert result.exit_code != 0
     assert "Traceback" not in result.output
+
+
+def test_public_api_names_resolve() -> None:
+    import readcast
+
+    for name in readcast.__all__:
+        assert getattr(readcast, name) is not None, name
+    assert readcast.build.__module__ == "readcast.build"
+    with pytest.raises(AttributeError):
+        readcast.no_such_name  # noqa: B018

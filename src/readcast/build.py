@@ -92,7 +92,6 @@ class BuildReport:
     episodes: list[EpisodeResult] = field(default_factory=list)
     feed: str = ""
     seconds: float = 0.0
-    warnings: list[str] = field(default_factory=list)
 
     @property
     def failed(self) -> list[EpisodeResult]:

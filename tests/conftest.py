@@ -66,6 +66,14 @@ class Project:
     def __init__(self, root: Path) -> None:
         self.root = root
 
+    @classmethod
+    def create(cls, root: Path, settings: str = BASIC_SETTINGS) -> Project:
+        """A new project in `root` with an empty content/ and `settings` as readcast.toml."""
+        project = cls(root)
+        project.content.mkdir(parents=True)
+        project.settings(settings)
+        return project
+
     @property
     def content(self) -> Path:
         return self.root / "content"
@@ -122,10 +130,7 @@ def published_bytes(root: Path) -> dict[str, bytes]:
 @pytest.fixture
 def project(tmp_path: Path) -> Project:
     """An empty project with basic settings."""
-    proj = Project(tmp_path / "proj")
-    proj.content.mkdir(parents=True)
-    proj.settings(BASIC_SETTINGS)
-    return proj
+    return Project.create(tmp_path / "proj")
 
 
 @pytest.fixture
@@ -133,10 +138,7 @@ def make_project(tmp_path: Path) -> Callable[[str], Project]:
     """Factory for several projects in one test."""
 
     def make(name: str = "proj") -> Project:
-        proj = Project(tmp_path / name)
-        proj.content.mkdir(parents=True)
-        proj.settings(BASIC_SETTINGS)
-        return proj
+        return Project.create(tmp_path / name)
 
     return make
 
@@ -144,9 +146,7 @@ def make_project(tmp_path: Path) -> Callable[[str], Project]:
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, BuildReport]:
     """The sample article built once, with the real engine and ffmpeg, shared by read-only tests."""
-    proj = Project(tmp_path_factory.mktemp("sample") / "proj")
-    proj.content.mkdir(parents=True)
-    proj.settings(BASIC_SETTINGS)
+    proj = Project.create(tmp_path_factory.mktemp("sample") / "proj")
     shutil.copy(SAMPLE, proj.content / SAMPLE.name)
     report = build(proj.root, BuildOptions())
     assert not report.failed, report.failed

@@ -33,11 +33,7 @@ BAD = {
 
 @pytest.fixture(scope="module")
 def bad_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, object, set[str]]:
-    proj = Project(tmp_path_factory.mktemp("bad") / "proj")
-    proj.content.mkdir(parents=True)
-    from conftest import BASIC_SETTINGS
-
-    proj.settings(BASIC_SETTINGS)
+    proj = Project.create(tmp_path_factory.mktemp("bad") / "proj")
     proj.write("good.md", GOOD)
     for name, (text, _) in BAD.items():
         proj.write(name, text)

@@ -39,9 +39,8 @@ def test_the_sample_build_passes_with_one_known_warning(sample_build) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A two-episode project with an e-mail address: check finds nothing at all."""
-    proj = Project(tmp_path_factory.mktemp("check") / "proj")
-    proj.content.mkdir(parents=True)
-    proj.settings(BASIC_SETTINGS + 'email = "host@example.org"\n')
+    proj = Project.create(tmp_path_factory.mktemp("check") / "proj",
+                          BASIC_SETTINGS + 'email = "host@example.org"\n')
     proj.write("one.md", "---\ntitle: One\ndate: 2025-01-01\n---\n# One\n\nA first short episode.\n\n"
                          "## Part two\n\nAnd its second part.\n")
     proj.write("two.md", "---\ntitle: Two\ndate: 2025-02-01\n---\nA second short episode.\n")

@@ -12,7 +12,7 @@ from pathlib import Path
 from urllib.parse import unquote
 
 import pytest
-from conftest import BASIC_SETTINGS, Project, published_bytes
+from conftest import Project, published_bytes
 from lxml import etree
 
 from readcast.build import BuildOptions, build
@@ -47,9 +47,7 @@ AFTER = {"harbour.md": HARBOUR_EDITED, "bakery.md": BAKERY}  # one edited, one r
 
 
 def make(root: Path, articles: dict[str, str]) -> Project:
-    project = Project(root)
-    project.content.mkdir(parents=True)
-    project.settings(BASIC_SETTINGS)
+    project = Project.create(root)
     for name, text in articles.items():
         project.write(name, text)
     return project

@@ -27,9 +27,7 @@ LOCAL_SETTINGS = BASIC_SETTINGS.replace('base_url = "https://podcast.example.org
 @pytest.fixture(scope="module")
 def local_project(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """Two short episodes built without base_url: the feed points at http://localhost:8000/."""
-    proj = Project(tmp_path_factory.mktemp("serve") / "proj")
-    proj.content.mkdir(parents=True)
-    proj.settings(LOCAL_SETTINGS)
+    proj = Project.create(tmp_path_factory.mktemp("serve") / "proj", LOCAL_SETTINGS)
     proj.write("first.md", "---\ntitle: First\ndate: 2025-01-01\n---\nThe first episode, short.\n")
     proj.write("second.md", "---\ntitle: Second\ndate: 2025-02-01\n---\nThe second one, also short.\n")
     report = proj.build()

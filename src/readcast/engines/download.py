@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import http.client
 import os
 import sys
 import urllib.error
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 from ..errors import EngineError
@@ -39,7 +41,7 @@ def download(url: str, dest: Path, *, md5: str | None = None, sha256: str | None
     """
     md5_hash, sha_hash = hashlib.md5(usedforsecurity=False), hashlib.sha256()
     received = 0
-    try:
+    with _network_errors(url, "nothing was saved. "):
         with atomic_path(dest) as tmp:
             with _opener().open(url, timeout=timeout) as response, open(tmp, "wb") as out:
                 while block := response.read(_BLOCK):
@@ -53,13 +55,20 @@ def download(url: str, dest: Path, *, md5: str | None = None, sha256: str | None
             if problem:
                 raise EngineError(f"download of {url} is corrupt ({problem}); nothing was saved. "
                                   "Try again; if it keeps failing, the file on the server changed.")
+    return dest
+
+
+@contextlib.contextmanager
+def _network_errors(url: str, consequence: str = "") -> Iterator[None]:
+    """Turn what urllib raises into an EngineError naming the URL and what to do."""
+    try:
+        yield
     except urllib.error.HTTPError as exc:
         raise EngineError(f"could not download {url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise EngineError(f"could not download {url} ({type(exc).__name__}: {reason}); nothing was "
-                          "saved. Check the network connection and try again.") from None
-    return dest
+        raise EngineError(f"could not download {url} ({type(exc).__name__}: {reason}); "
+                          f"{consequence}Check the network connection and try again.") from None
 
 
 def _opener() -> urllib.request.OpenerDirector:
@@ -80,12 +89,5 @@ def _mismatch(received: int, got_md5: str, got_sha256: str, size: int | None, md
 
 def fetch_bytes(url: str, *, timeout: float = 30.0) -> bytes:
     """A small document (a voice catalogue) in memory; EngineError with the reason if unreachable."""
-    try:
-        with _opener().open(url, timeout=timeout) as response:
-            return response.read()
-    except urllib.error.HTTPError as exc:
-        raise EngineError(f"could not download {url}: HTTP {exc.code} {exc.reason}") from None
-    except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
-        reason = getattr(exc, "reason", None) or exc
-        raise EngineError(f"could not download {url} ({reason}). Check the network connection "
-                          "and try again.") from None
+    with _network_errors(url), _opener().open(url, timeout=timeout) as response:
+        return response.read()

@@ -192,6 +192,7 @@ class _Builder:
         self.music = MusicBeds.from_settings(settings)
         self.now = dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
         self.jobs = options.jobs or default_workers()
+        self.ffmpeg = _ffmpeg_identity()
         self.infos: dict[str, SegmentInfo] = {}
         """Cached segments known to be readable, by key (refreshed after each synthesis)."""
 
@@ -203,7 +204,7 @@ class _Builder:
         plans = self._plan_articles()
         self._synthesize(plans, self._missing_segments(plans))
         _checkpoint("synthesized")
-        episodes = self._prepare_all(plans, cover)
+        episodes = self._prepare_all(plans)
         self._encode(episodes, cover)
         keep: set[str] = set()
         for plan in plans:
@@ -329,18 +330,18 @@ class _Builder:
                 plan.result.error = f"{plan.result.source}: {failed[0]}"
 
     # -- episodes: layout and identity -------------------------------------------------
-    def _prepare_all(self, plans: list[_Plan], cover: bytes) -> list[_Episode]:
+    def _prepare_all(self, plans: list[_Plan]) -> list[_Episode]:
         episodes = []
         for plan in plans:
             if plan.result.status == "failed":
                 continue
             try:
-                episodes.append(self._prepare(plan, cover))
+                episodes.append(self._prepare(plan))
             except ReadcastError as exc:
                 self._fail(plan, exc)
         return episodes
 
-    def _prepare(self, plan: _Plan, cover: bytes) -> _Episode:
+    def _prepare(self, plan: _Plan) -> _Episode:
         article, result, settings = plan.article, plan.result, self.settings
         infos = []
         for key in plan.keys:
@@ -371,11 +372,11 @@ class _Builder:
                            pub_date, self._description(article), files, key="", unchanged=False)
         tag_fields = {k: v for k, v in asdict(self._tags(episode, b"")).items() if k != "cover_jpeg"}
         episode.key = _hash({
-            "pipeline": PIPELINE_VERSION, "readcast": __version__, "ffmpeg": _ffmpeg_identity(),
+            "pipeline": PIPELINE_VERSION, "readcast": __version__, "ffmpeg": self.ffmpeg,
             "segments": [(i.digest, i.rate, i.frames) for i in infos],
             "parts": [(p.first, p.stop, p.lead, p.tail, p.padded) for p in layout.parts],
             "audio": asdict(settings.audio), "music": self.music.fingerprint,
-            "tags": tag_fields, "cover": _hash(cover),
+            "tags": tag_fields, "cover": self.cover_digest,
         })
         previous = self.state.episodes.get(article.slug)
         mp3_path = safe_join(self.out, files["mp3"])
@@ -408,7 +409,7 @@ class _Builder:
             for old in again:
                 episodes.remove(old)
                 changed.remove(old)
-            redone = self._prepare_all([e.plan for e in again], cover)
+            redone = self._prepare_all([e.plan for e in again])
             episodes.extend(redone)
             changed.extend(redone)
             work = self._part_work(changed)
@@ -574,8 +575,9 @@ class _Builder:
         self.art_keys = {"cover": _hash(drawn_from)}
         cover = self.cache.art.remember(self.art_keys["cover"],
                                         lambda: cover_jpeg(podcast.title, configured))
-        self.art_keys["thumbnail"] = _hash({"cover": _hash(cover), "code": drawn_from["code"]})
-        self.cover_name = f"cover-{_hash(cover)[:10]}.jpg"
+        self.cover_digest = _hash(cover)
+        self.art_keys["thumbnail"] = _hash({"cover": self.cover_digest, "code": drawn_from["code"]})
+        self.cover_name = f"cover-{self.cover_digest[:10]}.jpg"
         write_if_changed(self.out / self.cover_name, cover)
         return cover
 

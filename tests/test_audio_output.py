@@ -15,9 +15,9 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image
 
-from readcast.audio import ffmpeg_exe
+from readcast.audio.ffmpeg import ffmpeg_exe
+from readcast.audio.music import INTRO_LEAD_S, OUTRO_TAIL_S
 from readcast.errors import ConfigError
-from readcast.music import INTRO_LEAD_S, OUTRO_TAIL_S
 
 SLUG = "what-happens-when-you-cry-in-therapy"
 V24_ONLY = {"TDRC", "TDRL", "TDOR", "TDEN", "TDTG", "TIPL", "TMCL", "TMOO", "TPRO", "TSOA", "TSOP",

@@ -10,16 +10,16 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from readcast import parts
-from readcast.audio import encode_mp3, ffmpeg_exe, measure_loudness, silence_frames
-from readcast.cache import EncodedPart, PartStore, ProjectCache, SegmentInfo, SegmentStore, segment_key
+from readcast.audio import parts
+from readcast.audio.cache import EncodedPart, PartStore, ProjectCache, SegmentInfo, SegmentStore, segment_key
+from readcast.audio.ffmpeg import encode_mp3, ffmpeg_exe, measure_loudness, silence_frames
+from readcast.audio.loudness import energy_profile, integrated_loudness
+from readcast.audio.mp3join import crc16, join, split_info_frame
+from readcast.audio.parts import MAX_PART_S, layout_episode
+from readcast.audio.synth import engine_for
 from readcast.engines.base import AudioChunk
-from readcast.loudness import energy_profile, integrated_loudness
 from readcast.models import VoiceChoice
-from readcast.mp3join import crc16, join, split_info_frame
 from readcast.oneoff import script_for_file
-from readcast.parts import MAX_PART_S, layout_episode
-from readcast.synth import engine_for
 
 HIBARI = VoiceChoice("hibari", "heart", 1.0, "en")
 TWO_PARAGRAPHS = """\

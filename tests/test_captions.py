@@ -11,10 +11,10 @@ import pytest
 from conftest import SAMPLE
 from mutagen.mp3 import MP3
 
-from readcast.audio import ffmpeg_exe
-from readcast.captions import caption_cues, chapters_json, plain_transcript, srt, webvtt
+from readcast.audio.ffmpeg import ffmpeg_exe
 from readcast.models import Chapter, Segment, TimedSegment
-from readcast.readers import read_article
+from readcast.publish.captions import caption_cues, chapters_json, plain_transcript, srt, webvtt
+from readcast.read import read_article
 
 SLUG = "what-happens-when-you-cry-in-therapy"
 VTT_CUE = re.compile(r"^(\d{2}):(\d{2}):(\d{2})\.(\d{3}) --> (\d{2}):(\d{2}):(\d{2})\.(\d{3})$")

@@ -13,7 +13,7 @@ from lxml import etree
 from PIL import Image
 from typer.testing import CliRunner
 
-from readcast.audio import ffmpeg_exe
+from readcast.audio.ffmpeg import ffmpeg_exe
 from readcast.check import check
 from readcast.cli import app
 

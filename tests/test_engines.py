@@ -10,11 +10,11 @@ from conftest import REPO, Project
 from mutagen.mp3 import MP3
 
 import readcast.engines
-from readcast.audio import measure_file
+from readcast.audio.ffmpeg import measure_file
 from readcast.engines import AudioChunk, Engine, engine_names, get_engine_class
+from readcast.engines.voices import VoiceRequest, choose_voice
 from readcast.errors import EngineError
 from readcast.models import VoiceChoice
-from readcast.voices import VoiceRequest, choose_voice
 
 sys.path.insert(0, str(REPO / "scripts"))
 import asr  # noqa: E402  (scripts/ is not a package)

@@ -17,8 +17,8 @@ from mutagen.id3 import ID3
 from mutagen.mp3 import MP3, BitrateMode
 from PIL import Image
 
-from readcast.audio import ffmpeg_exe
-from readcast.readers import read_article
+from readcast.audio.ffmpeg import ffmpeg_exe
+from readcast.read import read_article
 
 NS = {"itunes": "http://www.itunes.com/dtds/podcast-1.0.dtd", "atom": "http://www.w3.org/2005/Atom"}
 SLUG = "what-happens-when-you-cry-in-therapy"

@@ -13,9 +13,9 @@ from lxml import etree
 from mutagen.mp3 import MP3
 
 from readcast.check import ITUNES_NS, PODCAST_NS, TRANSCRIPT_TYPES
-from readcast.feed import FeedInputs, feed_xml, podcast_guid
-from readcast.settings import parse_settings
-from readcast.state import EpisodeRecord
+from readcast.project.settings import parse_settings
+from readcast.project.state import EpisodeRecord
+from readcast.publish.feed import FeedInputs, feed_xml, podcast_guid
 
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": "http://www.w3.org/2005/Atom"}
 SLUG = "what-happens-when-you-cry-in-therapy"
@@ -114,7 +114,7 @@ def _inputs(extra: str = "", language: str = "en") -> FeedInputs:
 
 
 def _toml(extra: str) -> dict:
-    from readcast.settings import tomllib
+    from readcast.project.settings import tomllib
 
     return tomllib.loads(f'[podcast]\ntitle = "Show"\nauthor = "Ada"\nbase_url = "{BASE}"\n{extra}')
 

@@ -16,8 +16,8 @@ from conftest import Project
 from gtts_fake_server import AUDIO, NO_AUDIO, PROXY_VARIABLES, FakeGttsServer
 from mutagen.mp3 import MP3
 
-from readcast.audio import ffmpeg_exe
-from readcast.cache import SegmentStore
+from readcast.audio.cache import SegmentStore
+from readcast.audio.ffmpeg import ffmpeg_exe
 from readcast.engines.gtts import GttsEngine, split_for_gtts
 from readcast.errors import EngineError
 

@@ -9,7 +9,7 @@ from conftest import published_bytes
 from lxml import etree
 from mutagen.mp3 import MP3
 
-from readcast.cache import ProjectCache
+from readcast.audio.cache import ProjectCache
 
 ARTICLE = """\
 ---

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from readcast.engines.hibari import HibariEngine, misaki_phonemes
-from readcast.lexicon import Lexicon, phoneme_markup_for
-from readcast.normalize import normalize, spell_out, split_sentences, verbatim, version_words
+from readcast.speech.lexicon import Lexicon, phoneme_markup_for
+from readcast.speech.normalize import normalize, spell_out, split_sentences, verbatim, version_words
 
 
 def said(*cases: tuple[str, str]) -> list[object]:

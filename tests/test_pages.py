@@ -22,8 +22,8 @@ from conftest import SAMPLE, Project, require_program
 from lxml import html
 
 from readcast.errors import ConfigError
-from readcast.pages import PACKAGE_TEMPLATES, clock, duration_words, size_words
-from readcast.readers import read_article
+from readcast.publish.pages import PACKAGE_TEMPLATES, clock, duration_words, size_words
+from readcast.read import read_article
 from readcast.serve import make_server
 
 SLUG = "what-happens-when-you-cry-in-therapy"

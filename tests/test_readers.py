@@ -12,7 +12,9 @@ import pytest
 from conftest import REPO, SAMPLE, Project
 
 from readcast.models import Block
-from readcast.readers import informative_alt, markdown_blocks, read_article
+from readcast.read import read_article
+from readcast.read.common import informative_alt
+from readcast.read.markdown import markdown_blocks
 
 ARTICLES = Path(__file__).parent / "articles"
 

@@ -10,11 +10,12 @@ from conftest import SAMPLE, Project
 
 from readcast.engines.hibari import HibariEngine
 from readcast.errors import ContentError
-from readcast.lexicon import phoneme_markup_for
 from readcast.models import Article, ArticleMeta, Block
 from readcast.oneoff import script_for_file
-from readcast.readers import read_article, read_markdown
-from readcast.script import build_script, script_diff, word_diff
+from readcast.read import read_article
+from readcast.read.markdown import read_markdown
+from readcast.speech.lexicon import phoneme_markup_for
+from readcast.speech.script import build_script, script_diff, word_diff
 
 ARTICLES = Path(__file__).parent / "articles"
 

@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 
 from readcast.cli import app
 from readcast.errors import ConfigError
+from readcast.project.settings import load_settings
 from readcast.serve import DEFAULT_BASE_URL, OutputServer, feed_points_elsewhere, make_server, public_host
-from readcast.settings import load_settings
 
 LOCAL_SETTINGS = BASIC_SETTINGS.replace('base_url = "https://podcast.example.org/show/"\n', "")
 

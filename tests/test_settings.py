@@ -3,7 +3,7 @@ from pathlib import Path
 import pytest
 
 from readcast.errors import ConfigError
-from readcast.settings import load_settings
+from readcast.project.settings import load_settings
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from readcast.errors import BuildLockedError
-from readcast.state import EpisodeRecord, ProjectState, held_lock_fds, project_lock
+from readcast.project.state import EpisodeRecord, ProjectState, held_lock_fds, project_lock
 
 PODCAST = "917ea5ba-0e2d-5b4b-8d8b-5e05a0b4ec43"
 NOW = dt.datetime(2024, 6, 1, 12, 0, tzinfo=dt.timezone.utc)

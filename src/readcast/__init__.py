@@ -22,10 +22,10 @@ from .errors import (  # noqa: E402
     EngineError,
     ReadcastError,
 )
-from .normalize import normalize  # noqa: E402
-from .readers import read_article  # noqa: E402
-from .script import build_script  # noqa: E402
-from .settings import Settings, load_settings  # noqa: E402
+from .project.settings import Settings, load_settings  # noqa: E402
+from .read import read_article  # noqa: E402
+from .speech.normalize import normalize  # noqa: E402
+from .speech.script import build_script  # noqa: E402
 
 __all__ = [
     "__version__", "build", "BuildOptions", "BuildReport", "EpisodeResult", "load_settings",

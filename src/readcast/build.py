@@ -29,25 +29,26 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from . import __version__, captions
-from .audio import Piece
-from .cache import ProjectCache, SegmentInfo, segment_key
-from .cover import cover_jpeg, thumbnail_jpeg
+from . import __version__
+from .audio.cache import ProjectCache, SegmentInfo, segment_key
+from .audio.ffmpeg import Piece
+from .audio.music import MusicBeds
+from .audio.parts import Layout, layout_episode
+from .audio.synth import SynthesisJob, default_workers, synthesize_missing
+from .engines.voices import VoiceRequest, choose_voice
 from .errors import ContentError, ReadcastError
-from .feed import FeedInputs, feed_xml, podcast_guid, url_for
 from .fsutil import atomic_path, remove_stale_temp_files, safe_join, write_if_changed
-from .lexicon import phoneme_markup_for
 from .models import Article, Chapter, Script, TimedSegment, VoiceChoice
-from .music import MusicBeds
-from .pages import Pages
-from .parts import Layout, layout_episode
-from .readers import find_articles, read_article
-from .script import build_script
-from .settings import Settings, load_settings
-from .state import EpisodeRecord, ProjectState, project_lock
-from .synth import SynthesisJob, default_workers, synthesize_missing
-from .tags import EpisodeTags, write_tags
-from .voices import VoiceRequest, choose_voice
+from .project.settings import Settings, load_settings
+from .project.state import EpisodeRecord, ProjectState, project_lock
+from .publish import captions
+from .publish.cover import cover_jpeg, thumbnail_jpeg
+from .publish.feed import FeedInputs, feed_xml, podcast_guid, url_for
+from .publish.pages import Pages
+from .publish.tags import EpisodeTags, write_tags
+from .read import find_articles, read_article
+from .speech.lexicon import phoneme_markup_for
+from .speech.script import build_script
 
 logger = logging.getLogger(__name__)
 
@@ -398,7 +399,7 @@ class _Builder:
     # -- episodes: audio ---------------------------------------------------------------
     def _encode(self, episodes: list[_Episode], cover: bytes) -> None:
         """Encode the parts that changed episodes need and the cache lacks, then join each MP3."""
-        from .parts import encode_part, part_pcm
+        from .audio.parts import encode_part, part_pcm
 
         changed = [e for e in episodes if not e.unchanged]
         work = self._part_work(changed)
@@ -452,8 +453,8 @@ class _Builder:
 
     def _part_work(self, changed: list[_Episode]) -> list[tuple[_Episode, int, str]]:
         """(episode, part index, part key) for every part to encode; sets gains and part keys."""
-        from .audio import encode_command
-        from .parts import episode_loudness, gain_for, part_key
+        from .audio.ffmpeg import encode_command
+        from .audio.parts import episode_loudness, gain_for, part_key
 
         work: list[tuple[_Episode, int, str]] = []
         queued: set[str] = set()
@@ -496,7 +497,7 @@ class _Builder:
         return corrupt
 
     def _assemble(self, episode: _Episode, thumbnail: bytes) -> None:
-        from .mp3join import join
+        from .audio.mp3join import join
 
         parts = []
         for key in episode.part_keys:
@@ -565,7 +566,7 @@ class _Builder:
     # -- feed and shared files ---------------------------------------------------------
     def _cover(self) -> bytes:
         """Write the cover under a name that changes with the art (old ones go at the end)."""
-        from . import cover as cover_module
+        from .publish import cover as cover_module
 
         podcast = self.settings.podcast
         configured = self.settings.root / podcast.cover if podcast.cover else None
@@ -663,7 +664,7 @@ def _ffmpeg_identity() -> str:
     """Which ffmpeg encodes (its path and size), without running it."""
     exe = os.environ.get("IMAGEIO_FFMPEG_EXE", "")
     if not exe:
-        from .audio import ffmpeg_exe
+        from .audio.ffmpeg import ffmpeg_exe
 
         exe = ffmpeg_exe()
     return f"{exe}:{_size(Path(exe))}"
@@ -684,6 +685,6 @@ def _hash(value: object) -> str:
 
 
 def _fallback_slug(path: Path) -> str:
-    from .readers import slugify
+    from .read import slugify
 
     return slugify(path.stem) or "article"

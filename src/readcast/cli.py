@@ -118,7 +118,7 @@ def clean(project: ProjectDir = Path(".")) -> None:
 @app.command()
 def init(project: ProjectDir = Path(".")) -> None:
     """Create readcast.toml, content/ with an example article and a .gitignore."""
-    from .scaffold import init_project
+    from .project.scaffold import init_project
 
     try:
         created = init_project(project)
@@ -157,7 +157,7 @@ def script(
 ) -> None:
     """Print the speech script of FILE: segments, pauses and chapters, without making audio."""
     from .oneoff import script_for_file
-    from .script import script_diff
+    from .speech.script import script_diff
 
     try:
         speech = script_for_file(file)
@@ -189,7 +189,7 @@ def voices(
     """List speech engines and their voices: languages, offline or online, installed or not."""
     from dataclasses import asdict
 
-    from .voices import describe_engines
+    from .engines.voices import describe_engines
 
     try:
         engines = describe_engines(engine)

@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .audio import Piece, encode_mp3, measure_loudness, stitched_pcm
+from .audio.ffmpeg import Piece, encode_mp3, measure_loudness, stitched_pcm
+from .engines.voices import VoiceRequest, choose_voice
 from .errors import EngineError, ReadcastError
 from .fsutil import atomic_path
-from .lexicon import phoneme_markup_for
 from .models import Script
-from .normalize import normalize
-from .readers import read_article
-from .script import build_script
-from .settings import AudioSettings, load_settings
-from .voices import VoiceRequest, choose_voice
+from .project.settings import AudioSettings, load_settings
+from .read import read_article
+from .speech.lexicon import phoneme_markup_for
+from .speech.normalize import normalize
+from .speech.script import build_script
 
 
 def say_to_mp3(text: str, output: Path, *, engine: str, voice: str | None, speed: float,

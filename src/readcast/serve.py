@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 
 from . import __version__
 from .errors import ConfigError, ReadcastError
-from .settings import CONFIG_NAME
+from .project.settings import CONFIG_NAME
 
 logger = logging.getLogger(__name__)
 

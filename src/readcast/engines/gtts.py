@@ -133,7 +133,7 @@ class GttsEngine(Engine):
         return self.speed <= 0.8
 
     def synthesize(self, text: str) -> AudioChunk:
-        from ..audio import ffmpeg_exe
+        from ..audio.ffmpeg import ffmpeg_exe
 
         ffmpeg_exe()  # points pydub at the bundled ffmpeg before any decoding
         pcm = bytearray()
@@ -283,7 +283,7 @@ def _decode_mp3(mp3: bytes, rate: int) -> bytes:
 
 def _change_tempo(pcm: bytes, rate: int, tempo: float) -> bytes:
     """Speed speech up or slow it down without changing its pitch (ffmpeg's atempo)."""
-    from ..audio import ffmpeg_exe
+    from ..audio.ffmpeg import ffmpeg_exe
 
     fmt = ["-f", "s16le", "-ar", str(rate), "-ac", "1"]
     result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-v", "error", *fmt, "-i", "pipe:0",

@@ -15,9 +15,9 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
-from .errors import ReadcastError
-from .serve import DEFAULT_BASE_URL, resolve_output
-from .settings import CATEGORIES, CONFIG_NAME, LANGUAGE_RE, load_settings
+from ..errors import ReadcastError
+from ..project.settings import CATEGORIES, CONFIG_NAME, LANGUAGE_RE, load_settings
+from ..serve import DEFAULT_BASE_URL, resolve_output
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -630,7 +630,7 @@ class _Checker:
                        "build again with --force so both come from the same timeline")
 
     def _loudness(self, path: Path, name: str, entry: dict[str, float]) -> None:
-        from .audio import measure_file
+        from ..audio.ffmpeg import measure_file
 
         try:
             loudness, peak = measure_file(path)

@@ -11,9 +11,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .engines import Engine, VoiceInfo, engine_names, get_engine_class
-from .errors import EngineError, ReadcastError
-from .models import VoiceChoice
+from ..errors import EngineError, ReadcastError
+from ..models import VoiceChoice
+from . import Engine, VoiceInfo, engine_names, get_engine_class
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,8 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from .engines.base import Engine
-    from .models import VoiceChoice
+    from ..engines.base import Engine
+    from ..models import VoiceChoice
 
 PhonemeMarkup = Callable[[str, str], str]
 """(word, ipa) -> text that makes the engine say `word` as `ipa` (Engine.phoneme_markup)."""

@@ -28,10 +28,10 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import encode_mp3, to_segment
+from ..engines.base import AudioChunk
+from ..errors import AudioError
 from .cache import EncodedPart, SegmentInfo
-from .engines.base import AudioChunk
-from .errors import AudioError
+from .ffmpeg import encode_mp3, to_segment
 from .loudness import energy_profile, integrated_loudness
 from .mp3join import samples_per_frame, split_info_frame
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import textwrap
 
-from .models import Chapter, TimedSegment
+from ..models import Chapter, TimedSegment
 
 _VTT_LINE = 60
 """Characters per caption line (Apple and the Podcast Index suggest at most about 65)."""

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from .engines.base import AudioChunk
-from .errors import AudioError
+from ..engines.base import AudioChunk
+from ..errors import AudioError
 
 with warnings.catch_warnings():  # pydub warns at import when ffmpeg is not on PATH; we set it below
     warnings.simplefilter("ignore")

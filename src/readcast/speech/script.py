@@ -17,9 +17,9 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ContentError
+from ..errors import ContentError
+from ..models import Article, Block, Script, Segment
 from .lexicon import Lexicon, PhonemeMarkup
-from .models import Article, Block, Script, Segment
 from .normalize import cardinal, normalize, spell_out, split_sentences, verbatim
 
 MAX_SEGMENT_CHARS = 300

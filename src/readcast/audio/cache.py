@@ -24,9 +24,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .engines.base import AudioChunk
-from .fsutil import atomic_path, remove_stale_temp_files
-from .models import VoiceChoice
+from ..engines.base import AudioChunk
+from ..fsutil import atomic_path, remove_stale_temp_files
+from ..models import VoiceChoice
 
 CACHE_DIR = "cache"
 

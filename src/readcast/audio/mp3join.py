@@ -16,8 +16,8 @@ from functools import cache
 
 import numpy as np
 
+from ..errors import AudioError
 from .cache import EncodedPart
-from .errors import AudioError
 
 _BITRATES_KBPS = {  # Layer III, by MPEG version bits
     3: (0, 32, 40, 48, 56, 64, 80, 96, 112, 128, 160, 192, 224, 256, 320),

@@ -12,9 +12,9 @@ from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from . import __version__
-from .settings import Settings
-from .state import EpisodeRecord
+from .. import __version__
+from ..project.settings import Settings
+from ..project.state import EpisodeRecord
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"

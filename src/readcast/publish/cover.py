@@ -6,7 +6,7 @@ import io
 import textwrap
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
 
 COVER_SIZE = 3000
 MIN_COVER = 1400

@@ -10,10 +10,10 @@ from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..engines import Engine, get_engine_class
+from ..errors import EngineError, ReadcastError
+from ..models import VoiceChoice
 from .cache import SegmentStore
-from .engines import Engine, get_engine_class
-from .errors import EngineError, ReadcastError
-from .models import VoiceChoice
 
 
 @dataclass(frozen=True)
@@ -103,7 +103,7 @@ def _context() -> multiprocessing.context.BaseContext:
 
 def _worker_started(parent: int) -> None:
     """Tie a worker's life to the build's: it must not outlive a killed build, nor hold its lock."""
-    from .state import held_lock_fds
+    from ..project.state import held_lock_fds
 
     for fd in held_lock_fds():  # a forked copy of the lock's file would keep the project locked
         try:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .errors import ReadcastError
+from ..errors import ReadcastError
 from .settings import CONFIG_NAME
 
 SETTINGS_TEMPLATE = """\

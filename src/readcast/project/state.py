@@ -18,8 +18,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .errors import BuildLockedError
-from .fsutil import write_if_changed
+from ..errors import BuildLockedError
+from ..fsutil import write_if_changed
 
 SCHEMA = 1
 LOCK_NAME = "build.lock"

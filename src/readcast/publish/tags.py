@@ -27,7 +27,7 @@ from mutagen.id3 import (
     PictureType,
 )
 
-from .models import Chapter
+from ..models import Chapter
 
 
 @dataclass(frozen=True)

@@ -10,13 +10,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import ConfigError
+from ..errors import ConfigError
+from ..fsutil import safe_join, write_if_changed
+from ..models import Chapter, TimedSegment
+from ..project.settings import Settings
+from ..project.state import EpisodeRecord
+from ..speech.script import PAUSE_AFTER_MS
 from .feed import url_for
-from .fsutil import safe_join, write_if_changed
-from .models import Chapter, TimedSegment
-from .script import PAUSE_AFTER_MS
-from .settings import Settings
-from .state import EpisodeRecord
 
 PACKAGE_TEMPLATES = Path(__file__).parent / "templates"
 PROJECT_TEMPLATES = "templates"

@@ -18,9 +18,9 @@ from pathlib import Path
 
 import numpy as np
 
-from .audio import Piece, ffmpeg_exe, measure_loudness, silence_frames, stitched_pcm
-from .errors import AudioError, ConfigError
-from .settings import Settings
+from ..errors import AudioError, ConfigError
+from ..project.settings import Settings
+from .ffmpeg import Piece, ffmpeg_exe, measure_loudness, silence_frames, stitched_pcm
 
 MUSIC_VERSION = "1"
 """Enters the episode key: bump it when the mixing rules below change."""

@@ -1,0 +1,1 @@
+"""A readcast project on disk: readcast.toml settings, episode identities (state), scaffolding."""

@@ -59,11 +59,26 @@ FOUND_MAX_STRETCH = 1.25
 SAME_WORD_SIMILARITY = 80.0
 """rapidfuzz ratio (0-100) from which a transcript word counts as the reference word."""
 
-_BEFORE_NORMALIZING = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'",
-                                     "(": " ", ")": " ", "[": " ", "]": " "})
+_BEFORE_NORMALIZING = str.maketrans(
+    {"\u2019": "'", "\u2018": "'", "\u02bc": "'", "(": " ", ")": " ", "[": " ", "]": " "}
+)
 _APOSTROPHE_LESS_IM = re.compile(r"\bim\b", re.IGNORECASE)
-_MONTHS = {m[:3]: m for m in ("January", "February", "March", "April", "June", "July", "August",
-                             "September", "October", "November", "December")} | {"Sept": "September"}
+_MONTHS = {
+    m[:3]: m
+    for m in (
+        "January",
+        "February",
+        "March",
+        "April",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    )
+} | {"Sept": "September"}
 _SAID_IN_FULL: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\be\.\s?g\.", re.IGNORECASE), " for example "),
     (re.compile(r"\bi\.\s?e\.", re.IGNORECASE), " that is "),
@@ -74,18 +89,50 @@ _SAID_IN_FULL: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"\bInc\."), " incorporated "),
     *[(re.compile(rf"\b{short}\.\s*(?=\d)"), f"{full} ") for short, full in _MONTHS.items()],
 ]
-_NUMBERED_ROMAN = re.compile(r"\b(Chapter|Part|Book|Volume|Act|Scene|Section|Article|Phase|Level|Step)"
-                             r"\s+([IVXL]+)\b")
+_NUMBERED_ROMAN = re.compile(
+    r"\b(Chapter|Part|Book|Volume|Act|Scene|Section|Article|Phase|Level|Step)"
+    r"\s+([IVXL]+)\b"
+)
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50}
 
 
 def _roman_to_int(numeral: str) -> int:
     values = [_ROMAN_VALUES[c] for c in numeral]
     return sum(-v if v < after else v for v, after in zip(values, values[1:] + [0], strict=True))
+
+
 # Abbreviations whose full stop does not end a sentence.
-_ABBREVIATIONS = ("Dr", "Mr", "Mrs", "Ms", "Prof", "St", "Jr", "Sr", "vs", "etc", "e.g", "i.e",
-                  "Jan", "Feb", "Mar", "Apr", "Jun", "Jul", "Aug", "Sep", "Sept", "Oct", "Nov",
-                  "Dec", "No", "Fig", "approx", "a.m", "p.m")
+_ABBREVIATIONS = (
+    "Dr",
+    "Mr",
+    "Mrs",
+    "Ms",
+    "Prof",
+    "St",
+    "Jr",
+    "Sr",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "Jan",
+    "Feb",
+    "Mar",
+    "Apr",
+    "Jun",
+    "Jul",
+    "Aug",
+    "Sep",
+    "Sept",
+    "Oct",
+    "Nov",
+    "Dec",
+    "No",
+    "Fig",
+    "approx",
+    "a.m",
+    "p.m",
+)
 _SENTENCE_END = re.compile(r"[.!?\u2026][\"'\u201d\u2019)\]]*(\s+)(?=[\"'\u201c\u2018(\[]*[A-Z0-9])")
 
 
@@ -113,8 +160,9 @@ def model_dir() -> Path:
 def load_model() -> Any:
     """The Whisper model on CPU (int8, 2 threads), loaded once per process."""
     faster_whisper = _require("faster_whisper")
-    return faster_whisper.WhisperModel(str(model_dir()), device="cpu", compute_type="int8",
-                                       cpu_threads=2, num_workers=1)
+    return faster_whisper.WhisperModel(
+        str(model_dir()), device="cpu", compute_type="int8", cpu_threads=2, num_workers=1
+    )
 
 
 def transcribe(path: str | os.PathLike[str], *, beam_size: int = DEFAULT_BEAM_SIZE) -> str:
@@ -122,7 +170,9 @@ def transcribe(path: str | os.PathLike[str], *, beam_size: int = DEFAULT_BEAM_SI
     if not Path(path).is_file():
         raise FileNotFoundError(f"{path}: no such audio file")
     segments, _info = load_model().transcribe(
-        str(path), language="en", beam_size=beam_size,
+        str(path),
+        language="en",
+        beam_size=beam_size,
         # Measured on the sample: conditioning on earlier text loses fewer words at the
         # 30-second window edges (WER 0.75 % against 1.4 % without).
         condition_on_previous_text=True,
@@ -157,8 +207,11 @@ def word_errors(reference: str, hypothesis: str) -> list[tuple[str, str]]:
     """Each place the transcript differs: (reference words, words heard), normalized, in order."""
     out = _require("jiwer").process_words(normalize(reference), normalize(hypothesis))
     ref, hyp = out.references[0], out.hypotheses[0]
-    return [(" ".join(ref[c.ref_start_idx:c.ref_end_idx]), " ".join(hyp[c.hyp_start_idx:c.hyp_end_idx]))
-            for c in out.alignments[0] if c.type != "equal"]
+    return [
+        (" ".join(ref[c.ref_start_idx : c.ref_end_idx]), " ".join(hyp[c.hyp_start_idx : c.hyp_end_idx]))
+        for c in out.alignments[0]
+        if c.type != "equal"
+    ]
 
 
 def split_sentences(text: str) -> list[str]:
@@ -173,9 +226,11 @@ def split_sentences(text: str) -> list[str]:
             continue
         start = 0
         for match in _SENTENCE_END.finditer(line):
-            sentence = line[start:match.start(1)]
-            if any(sentence.endswith((f" {abbr}.", f"({abbr}.")) or sentence == f"{abbr}."
-                   for abbr in _ABBREVIATIONS):
+            sentence = line[start : match.start(1)]
+            if any(
+                sentence.endswith((f" {abbr}.", f"({abbr}.")) or sentence == f"{abbr}."
+                for abbr in _ABBREVIATIONS
+            ):
                 continue
             sentences.append(sentence.strip())
             start = match.end()
@@ -207,15 +262,18 @@ def _most_heard_in_order(words: list[str], transcript: list[str], window: int) -
     codes = [vocab.setdefault(w, len(vocab)) for w in transcript] + [-1] * window
     starts = max(len(transcript) - window, 0) + 1
     # shifted[k][s] is transcript word s + k: every window is scored at once, one lane per start s.
-    shifted = [np.array(codes[k:k + starts], dtype=np.int64) for k in range(window)]
+    shifted = [np.array(codes[k : k + starts], dtype=np.int64) for k in range(window)]
     zero = np.zeros(starts, dtype=np.int64)
     previous = [zero] * (window + 1)
     for word in words:
         heard_as = np.array(_near_spellings(word, tuple(vocab)), dtype=np.int64)
         current = [zero]
         for k in range(window):
-            current.append(np.where(np.isin(shifted[k], heard_as), previous[k] + 1,
-                                    np.maximum(previous[k + 1], current[k])))
+            current.append(
+                np.where(
+                    np.isin(shifted[k], heard_as), previous[k] + 1, np.maximum(previous[k + 1], current[k])
+                )
+            )
         previous = current
     return int(previous[window].max())
 
@@ -224,8 +282,11 @@ def _most_heard_in_order(words: list[str], transcript: list[str], window: int) -
 def _near_spellings(word: str, vocabulary: tuple[str, ...]) -> list[int]:
     """Indexes of the vocabulary words that count as `word` heard."""
     fuzz = _require("rapidfuzz.fuzz")
-    return [i for i, candidate in enumerate(vocabulary)
-            if candidate == word or fuzz.ratio(word, candidate) >= SAME_WORD_SIMILARITY]
+    return [
+        i
+        for i, candidate in enumerate(vocabulary)
+        if candidate == word or fuzz.ratio(word, candidate) >= SAME_WORD_SIMILARITY
+    ]
 
 
 def match_sentences(reference_sentences: list[str], hypothesis: str) -> list[SentenceMatch]:
@@ -262,23 +323,36 @@ class RoundTrip:
 def score(reference_text: str, hypothesis: str, name: str = "") -> RoundTrip:
     """WER and sentence coverage of a transcript against one reference text."""
     matches = match_sentences(split_sentences(reference_text), hypothesis)
-    return RoundTrip(name, wer(reference_text, hypothesis), len(matches),
-                     [m.sentence for m in matches if not m.found])
+    return RoundTrip(
+        name, wer(reference_text, hypothesis), len(matches), [m.sentence for m in matches if not m.found]
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("audio", type=Path, help="the episode (MP3 or any audio ffmpeg decodes)")
-    parser.add_argument("--reference", "-r", type=Path, action="append", required=True,
-                        help="text that should be heard, e.g. output/episodes/<slug>.txt (repeatable)")
+    parser.add_argument(
+        "--reference",
+        "-r",
+        type=Path,
+        action="append",
+        required=True,
+        help="text that should be heard, e.g. output/episodes/<slug>.txt (repeatable)",
+    )
     parser.add_argument("--beam-size", type=int, default=DEFAULT_BEAM_SIZE)
-    parser.add_argument("--max-wer", type=float, default=None,
-                        help="exit 1 if WER against the first reference exceeds this (e.g. 0.03) "
-                             "or a sentence is missing")
+    parser.add_argument(
+        "--max-wer",
+        type=float,
+        default=None,
+        help="exit 1 if WER against the first reference exceeds this (e.g. 0.03) or a sentence is missing",
+    )
     parser.add_argument("--json", action="store_true", help="print results as JSON")
     parser.add_argument("--show-transcript", action="store_true")
-    parser.add_argument("--show-errors", action="store_true",
-                        help="list every difference from the first reference (reference -> heard)")
+    parser.add_argument(
+        "--show-errors",
+        action="store_true",
+        help="list every difference from the first reference (reference -> heard)",
+    )
     args = parser.parse_args(argv)
     try:
         references = [(str(p), p.read_text(encoding="utf-8")) for p in args.reference]
@@ -291,11 +365,18 @@ def main(argv: list[str] | None = None) -> int:
         return 2
 
     if args.json:
-        print(json.dumps({"audio": str(args.audio), "transcribe_seconds": round(seconds, 2),
-                          "results": [asdict(r) | {"coverage": r.coverage} for r in results],
-                          **({"transcript": hypothesis} if args.show_transcript else {}),
-                          **({"errors": word_errors(references[0][1], hypothesis)}
-                             if args.show_errors else {})}, indent=2))
+        print(
+            json.dumps(
+                {
+                    "audio": str(args.audio),
+                    "transcribe_seconds": round(seconds, 2),
+                    "results": [asdict(r) | {"coverage": r.coverage} for r in results],
+                    **({"transcript": hypothesis} if args.show_transcript else {}),
+                    **({"errors": word_errors(references[0][1], hypothesis)} if args.show_errors else {}),
+                },
+                indent=2,
+            )
+        )
     else:
         print(f"audio: {args.audio}  (transcribed in {seconds:.1f} s)")
         for r in results:

@@ -39,8 +39,10 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = REPO / "content" / "what-happens-when-you-cry-in-therapy.txt"
-SAMPLE_EDIT = ("They help your therapist understand your experience more deeply.",
-               "They help your therapist understand your experience more fully.")
+SAMPLE_EDIT = (
+    "They help your therapist understand your experience more deeply.",
+    "They help your therapist understand your experience more fully.",
+)
 
 TARGETS = {
     "cold_x_realtime_min": 40.0,
@@ -70,24 +72,66 @@ class Result:
 
 
 # -- generated articles ----------------------------------------------------------------------
-_SUBJECTS = ["The river", "A young teacher", "The old bridge", "Every morning the market",
-             "The ferry captain", "A small library", "The night train", "Our neighbour",
-             "The city council", "A patient gardener", "The harbour master", "The choir"]
-_VERBS = ["remembers", "carries", "changes", "watches", "repairs", "explains", "follows",
-          "welcomes", "measures", "protects", "describes", "questions"]
-_OBJECTS = ["the quiet streets", "a box of letters", "the afternoon light", "every small detail",
-            "the long winter", "a forgotten recipe", "the first visitors", "an unusual map",
-            "the sound of the bells", "three careful notes", "the view from the hill",
-            "the rules of the game"]
-_TAILS = ["before anyone else is awake", "with surprising patience", "in the spring",
-          "as the tide goes out", "when the lamps come on", "without saying a word",
-          "after the long meeting", "for the rest of the week", "despite the rain",
-          "because it matters to them", "on the way home", "at the end of the season"]
+_SUBJECTS = [
+    "The river",
+    "A young teacher",
+    "The old bridge",
+    "Every morning the market",
+    "The ferry captain",
+    "A small library",
+    "The night train",
+    "Our neighbour",
+    "The city council",
+    "A patient gardener",
+    "The harbour master",
+    "The choir",
+]
+_VERBS = [
+    "remembers",
+    "carries",
+    "changes",
+    "watches",
+    "repairs",
+    "explains",
+    "follows",
+    "welcomes",
+    "measures",
+    "protects",
+    "describes",
+    "questions",
+]
+_OBJECTS = [
+    "the quiet streets",
+    "a box of letters",
+    "the afternoon light",
+    "every small detail",
+    "the long winter",
+    "a forgotten recipe",
+    "the first visitors",
+    "an unusual map",
+    "the sound of the bells",
+    "three careful notes",
+    "the view from the hill",
+    "the rules of the game",
+]
+_TAILS = [
+    "before anyone else is awake",
+    "with surprising patience",
+    "in the spring",
+    "as the tide goes out",
+    "when the lamps come on",
+    "without saying a word",
+    "after the long meeting",
+    "for the rest of the week",
+    "despite the rain",
+    "because it matters to them",
+    "on the way home",
+    "at the end of the season",
+]
 
 
 def _sentence(rng: random.Random) -> str:
-    return (f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} "
-            f"{rng.choice(_TAILS)}.")
+    return f"{rng.choice(_SUBJECTS)} {rng.choice(_VERBS)} {rng.choice(_OBJECTS)} {rng.choice(_TAILS)}."
 
 
 def generated_article(seed: int, title: str, characters: int) -> str:
@@ -176,8 +220,13 @@ ENV = dict(os.environ)
 def run_build(project: Path, *args: str, measure_memory: bool = False) -> tuple[float, dict, float]:
     """(wall seconds, --json report, peak MB) of `readcast build PROJECT --json ARGS`."""
     started = time.perf_counter()
-    proc = subprocess.Popen([*READCAST, "build", str(project), "--json", *args], env=ENV,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [*READCAST, "build", str(project), "--json", *args],
+        env=ENV,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     memory = PeakMemory(proc.pid) if measure_memory and sys.platform.startswith("linux") else None
     out, err = proc.communicate()
     wall = time.perf_counter() - started
@@ -195,7 +244,7 @@ def bare_engine(project: Path) -> tuple[float, float]:
         from hibari import Hibari
         from readcast.oneoff import script_for_file
         from pathlib import Path
-        text = "\\n".join(s.spoken for p in sorted(Path({str(project / 'content')!r}).iterdir())
+        text = "\\n".join(s.spoken for p in sorted(Path({str(project / "content")!r}).iterdir())
                           for s in script_for_file(p).segments)
         t1 = time.perf_counter()
         tts = Hibari(threads=1)
@@ -232,8 +281,11 @@ def bench(root: Path, name: str, repeat: int) -> Result:
         wall, report, _ = run_build(project)
         edits.append(wall)
         result.edit_synthesized = sum(e["synthesized"] for e in report["episodes"])
-        print(f"  {name} run {run + 1}: cold {colds[-1]:.2f} s, no-op {noops[-1]:.2f} s, "
-              f"edit {edits[-1]:.2f} s", file=sys.stderr)
+        print(
+            f"  {name} run {run + 1}: cold {colds[-1]:.2f} s, no-op {noops[-1]:.2f} s, "
+            f"edit {edits[-1]:.2f} s",
+            file=sys.stderr,
+        )
     result.cold_s, result.noop_s, result.edit_s = min(colds), min(noops), min(edits)
     result.runs = {"cold": colds, "noop": noops, "edit": edits}
     result.x_realtime = result.audio_seconds / result.cold_s
@@ -246,54 +298,81 @@ def bench(root: Path, name: str, repeat: int) -> Result:
 
 
 def report(results: list[Result]) -> list[str]:
-    lines = [f"{'set':<8}{'audio':>9}{'cold':>8}{'x rt':>7}{'no-op':>8}{'edit':>8}{'edit/cold':>10}"
-             f"{'synth':>7}{'peak MB':>9}"]
+    lines = [
+        f"{'set':<8}{'audio':>9}{'cold':>8}{'x rt':>7}{'no-op':>8}{'edit':>8}{'edit/cold':>10}"
+        f"{'synth':>7}{'peak MB':>9}"
+    ]
     for r in results:
-        lines.append(f"{r.name:<8}{r.audio_seconds:>8.0f}s{r.cold_s:>7.2f}s{r.x_realtime:>6.0f}x"
-                     f"{r.noop_s:>7.2f}s{r.edit_s:>7.2f}s{r.edit_s / r.cold_s:>9.0%}"
-                     f"{r.edit_synthesized:>7}{r.peak_mb:>9.0f}")
+        lines.append(
+            f"{r.name:<8}{r.audio_seconds:>8.0f}s{r.cold_s:>7.2f}s{r.x_realtime:>6.0f}x"
+            f"{r.noop_s:>7.2f}s{r.edit_s:>7.2f}s{r.edit_s / r.cold_s:>9.0%}"
+            f"{r.edit_synthesized:>7}{r.peak_mb:>9.0f}"
+        )
     checks: list[tuple[str, bool]] = []
     by_name = {r.name: r for r in results}
     if "sample" in by_name:
         s = by_name["sample"]
-        lines.append(f"bare engine on the sample text: {s.bare_engine_s:.2f} s for the call, "
-                     f"{s.bare_engine_with_load_s:.2f} s with model loading; cold build = "
-                     f"{s.cold_s / s.bare_engine_s:.2f}x the call, "
-                     f"{s.cold_s / s.bare_engine_with_load_s:.2f}x with loading")
+        lines.append(
+            f"bare engine on the sample text: {s.bare_engine_s:.2f} s for the call, "
+            f"{s.bare_engine_with_load_s:.2f} s with model loading; cold build = "
+            f"{s.cold_s / s.bare_engine_s:.2f}x the call, "
+            f"{s.cold_s / s.bare_engine_with_load_s:.2f}x with loading"
+        )
         checks += [
-            (f"sample cold >= {TARGETS['cold_x_realtime_min']:.0f}x realtime",
-             s.x_realtime >= TARGETS["cold_x_realtime_min"]),
-            (f"sample cold <= {TARGETS['cold_vs_bare_engine_max']}x bare engine call",
-             s.cold_s <= TARGETS["cold_vs_bare_engine_max"] * s.bare_engine_s),
+            (
+                f"sample cold >= {TARGETS['cold_x_realtime_min']:.0f}x realtime",
+                s.x_realtime >= TARGETS["cold_x_realtime_min"],
+            ),
+            (
+                f"sample cold <= {TARGETS['cold_vs_bare_engine_max']}x bare engine call",
+                s.cold_s <= TARGETS["cold_vs_bare_engine_max"] * s.bare_engine_s,
+            ),
             (f"sample no-op < {TARGETS['noop_sample_max_s']} s", s.noop_s < TARGETS["noop_sample_max_s"]),
-            (f"sample edit <= {TARGETS['edit_vs_cold_max']:.0%} of cold",
-             s.edit_s <= TARGETS["edit_vs_cold_max"] * s.cold_s),
+            (
+                f"sample edit <= {TARGETS['edit_vs_cold_max']:.0%} of cold",
+                s.edit_s <= TARGETS["edit_vs_cold_max"] * s.cold_s,
+            ),
             ("sample edit synthesized exactly 1 segment", s.edit_synthesized == 1),
             ("sample no-op synthesized nothing", s.noop_synthesized == 0),
         ]
     if "twelve" in by_name:
         t = by_name["twelve"]
-        checks += [(f"12 articles no-op < {TARGETS['noop_twelve_max_s']} s",
-                    t.noop_s < TARGETS["noop_twelve_max_s"]),
-                   ("12 articles edit synthesized exactly 1 segment", t.edit_synthesized == 1)]
+        checks += [
+            (
+                f"12 articles no-op < {TARGETS['noop_twelve_max_s']} s",
+                t.noop_s < TARGETS["noop_twelve_max_s"],
+            ),
+            ("12 articles edit synthesized exactly 1 segment", t.edit_synthesized == 1),
+        ]
     if "hour" in by_name:
         h = by_name["hour"]
-        checks.append((f"one-hour article peak memory < {TARGETS['hour_peak_mb_max']:.0f} MB",
-                       h.peak_mb < TARGETS["hour_peak_mb_max"]))
+        checks.append(
+            (
+                f"one-hour article peak memory < {TARGETS['hour_peak_mb_max']:.0f} MB",
+                h.peak_mb < TARGETS["hour_peak_mb_max"],
+            )
+        )
     lines += [f"{'PASS' if ok else 'FAIL'}  {label}" for label, ok in checks]
     return lines
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--only", choices=["sample", "twelve", "hour"], action="append",
-                        help="Run only this set (repeatable).")
+    parser.add_argument(
+        "--only",
+        choices=["sample", "twelve", "hour"],
+        action="append",
+        help="Run only this set (repeatable).",
+    )
     parser.add_argument("--repeat", type=int, default=1, help="Runs per set; the fastest counts.")
     parser.add_argument("--json", type=Path, help="Also write the figures to this file.")
     parser.add_argument("--keep", action="store_true", help="Keep the temporary projects.")
-    parser.add_argument("--src", type=Path,
-                        help="Benchmark the readcast package in this folder (e.g. an older "
-                             "checkout's src/) instead of the installed one.")
+    parser.add_argument(
+        "--src",
+        type=Path,
+        help="Benchmark the readcast package in this folder (e.g. an older "
+        "checkout's src/) instead of the installed one.",
+    )
     args = parser.parse_args()
     if args.src:
         READCAST[:] = [sys.executable, "-m", "readcast"]

@@ -36,17 +36,25 @@ def say(text: str, file=sys.stdout) -> None:
 def main(argv: list[str]) -> int:
     project = Path(argv[1] if len(argv) > 1 else ".").resolve()
     if not (project / "output" / "feed.xml").is_file():
-        say(f"error: {project}/output/feed.xml not found; run 'readcast build {project}' first",
-              file=sys.stderr)
+        say(
+            f"error: {project}/output/feed.xml not found; run 'readcast build {project}' first",
+            file=sys.stderr,
+        )
         return 2
     gpo = shutil.which("gpo")
     if gpo is None:
-        say("error: gpo (gPodder's command-line client) is not installed; "
-              "install it with 'apt-get install gpodder'", file=sys.stderr)
+        say(
+            "error: gpo (gPodder's command-line client) is not installed; "
+            "install it with 'apt-get install gpodder'",
+            file=sys.stderr,
+        )
         return 2
-    server = subprocess.Popen([sys.executable, "-m", "readcast", "serve", str(project),
-                               "--host", "127.0.0.1", "--port", "0"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "readcast", "serve", str(project), "--host", "127.0.0.1", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         feed_url = _feed_url(server)
         if feed_url is None:
@@ -78,8 +86,9 @@ def _subscribe_and_download(gpo: str, feed_url: str, output: Path) -> int:
         env = {**os.environ, "GPODDER_HOME": f"{home}/home", "GPODDER_DOWNLOAD_DIR": f"{home}/downloads"}
 
         def run(*args: str) -> str:
-            result = subprocess.run([gpo, *args], env=env, capture_output=True, text=True,
-                                    timeout=GPO_TIMEOUT_S)
+            result = subprocess.run(
+                [gpo, *args], env=env, capture_output=True, text=True, timeout=GPO_TIMEOUT_S
+            )
             if result.returncode != 0:
                 raise SystemExit(f"error: gpo {' '.join(args)} failed: {result.stderr.strip()}")
             return result.stdout
@@ -112,15 +121,16 @@ def _enclosures(feed_url: str, output: Path) -> list[tuple[str, str, int]]:
         url = item.find("enclosure").get("url")
         if not url.startswith(base):
             raise SystemExit(f"error: enclosure {url} is not on the served address {base}")
-        path = output / urllib.request.url2pathname(url[len(base):])
+        path = output / urllib.request.url2pathname(url[len(base) :])
         data = path.read_bytes()
         found.append((item.findtext("title"), hashlib.sha256(data).hexdigest(), len(data)))
     return found
 
 
 def _downloads(home: str) -> set[str]:
-    return {hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in Path(home, "downloads").rglob("*") if p.is_file()}
+    return {
+        hashlib.sha256(p.read_bytes()).hexdigest() for p in Path(home, "downloads").rglob("*") if p.is_file()
+    }
 
 
 if __name__ == "__main__":

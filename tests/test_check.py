@@ -29,7 +29,8 @@ def test_the_sample_build_passes_with_one_known_warning(sample_build) -> None:
     report = check(proj.root)
     assert report.errors == []
     assert [(p.rule, p.message.split(" (")[0]) for p in report.warnings] == [
-        ("F-21", "no <itunes:owner> with an e-mail address")]
+        ("F-21", "no <itunes:owner> with an e-mail address")
+    ]
     assert report.episodes == 1
     audio = report.audio[f"episodes/{SLUG}.mp3"]
     assert abs(audio["loudness"] - -16.0) <= 1.0 and audio["true_peak"] <= -1.0
@@ -39,10 +40,14 @@ def test_the_sample_build_passes_with_one_known_warning(sample_build) -> None:
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Project:
     """A two-episode project with an e-mail address: check finds nothing at all."""
-    proj = Project.create(tmp_path_factory.mktemp("check") / "proj",
-                          BASIC_SETTINGS + 'email = "host@example.org"\n')
-    proj.write("one.md", "---\ntitle: One\ndate: 2025-01-01\n---\n# One\n\nA first short episode.\n\n"
-                         "## Part two\n\nAnd its second part.\n")
+    proj = Project.create(
+        tmp_path_factory.mktemp("check") / "proj", BASIC_SETTINGS + 'email = "host@example.org"\n'
+    )
+    proj.write(
+        "one.md",
+        "---\ntitle: One\ndate: 2025-01-01\n---\n# One\n\nA first short episode.\n\n"
+        "## Part two\n\nAnd its second part.\n",
+    )
     proj.write("two.md", "---\ntitle: Two\ndate: 2025-02-01\n---\nA second short episode.\n")
     assert not proj.build().failed
     return proj
@@ -152,8 +157,27 @@ def test_loudness_is_measured_against_the_configured_target(copy: Project) -> No
 def test_vbr_and_hot_audio_are_caught(copy: Project) -> None:
     mp3 = copy.output / "episodes" / "two.mp3"
     louder = copy.root / "louder.mp3"
-    subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(mp3), "-map_metadata", "0", "-id3v2_version", "3",
-                    "-af", "volume=12dB", "-c:a", "libmp3lame", "-q:a", "4", str(louder)], check=True)
+    subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-i",
+            str(mp3),
+            "-map_metadata",
+            "0",
+            "-id3v2_version",
+            "3",
+            "-af",
+            "volume=12dB",
+            "-c:a",
+            "libmp3lame",
+            "-q:a",
+            "4",
+            str(louder),
+        ],
+        check=True,
+    )
     shutil.move(louder, mp3)
     report = check(copy.root)
     assert {"A-01", "A-02", "A-12", "A-14"} <= set(rules(report))

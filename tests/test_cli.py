@@ -40,7 +40,10 @@ def test_init_scaffolds_a_project_that_builds(tmp_path: Path) -> None:
     result = runner.invoke(app, ["init", str(folder)])
     assert result.exit_code == 0, result.output
     assert sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file()) == [
-        ".gitignore", "content/welcome.md", "readcast.toml"]
+        ".gitignore",
+        "content/welcome.md",
+        "readcast.toml",
+    ]
     assert 'title = "my-show"' in (folder / "readcast.toml").read_text()
     build = runner.invoke(app, ["build", str(folder), "--json", "--jobs", "1"])
     assert build.exit_code == 0, build.output
@@ -57,10 +60,23 @@ def test_build_json_report_has_the_documented_fields(project) -> None:
     assert code == 0
     assert set(report) == {"episodes", "feed", "seconds"}
     (episode,) = report["episodes"]
-    assert set(episode) == {"slug", "title", "source", "status", "segments", "synthesized",
-                            "audio_seconds", "mp3", "error"}
+    assert set(episode) == {
+        "slug",
+        "title",
+        "source",
+        "status",
+        "segments",
+        "synthesized",
+        "audio_seconds",
+        "mp3",
+        "error",
+    }
     assert (episode["slug"], episode["title"], episode["source"], episode["status"]) == (
-        "one", "One", "content/one.md", "built")
+        "one",
+        "One",
+        "content/one.md",
+        "built",
+    )
     assert episode["segments"] == episode["synthesized"] == 4  # title, byline, paragraph, outro
     assert episode["error"] is None
     assert report["feed"] == str(project.output / "feed.xml")
@@ -93,7 +109,9 @@ def test_say_writes_a_mastered_cbr_mp3(tmp_path: Path) -> None:
 
 
 def test_script_prints_segments_pauses_and_chapters(project) -> None:
-    path = project.write("doc.md", """
+    path = project.write(
+        "doc.md",
+        """
         ---
         title: Doc
         author: Ann
@@ -104,7 +122,8 @@ def test_script_prints_segments_pauses_and_chapters(project) -> None:
 
         - first item
         - second item
-    """)
+    """,
+    )
     result = project.cli("script", str(path), "--json")
     assert result.exit_code == 0, result.output
     script = json.loads(result.stdout)

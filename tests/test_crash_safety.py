@@ -65,9 +65,13 @@ def clean_builds(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
 
 
 def start_build(root: Path, **env: str) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "readcast", "build", str(root), "--jobs", "2"],
-                            env={**os.environ, **env}, stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True)
+    return subprocess.Popen(
+        [sys.executable, "-m", "readcast", "build", str(root), "--jobs", "2"],
+        env={**os.environ, **env},
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
 
 
 def assert_feed_is_consistent(root: Path) -> None:
@@ -75,11 +79,15 @@ def assert_feed_is_consistent(root: Path) -> None:
     feed = root / "output" / "feed.xml"
     if not feed.exists():
         return
-    urls = [el.get(attr) for el in etree.fromstring(feed.read_bytes()).iter()
-            for attr in ("url", "href") if (el.get(attr) or "").startswith(BASE)]
+    urls = [
+        el.get(attr)
+        for el in etree.fromstring(feed.read_bytes()).iter()
+        for attr in ("url", "href")
+        if (el.get(attr) or "").startswith(BASE)
+    ]
     assert urls
     for url in urls:
-        relative = unquote(url[len(BASE):])
+        relative = unquote(url[len(BASE) :])
         if relative not in ("feed.xml", "index.html"):
             assert (root / "output" / relative).is_file(), relative
 
@@ -102,8 +110,9 @@ def assert_no_process_left(root: Path) -> None:
 
 
 @pytest.mark.parametrize("point", ["synthesized", "encoded", "published", "feed", "cleaned"])
-def test_rebuild_after_a_kill_at_each_stage_equals_a_clean_build(point: str, tmp_path: Path,
-                                                                 clean_builds) -> None:
+def test_rebuild_after_a_kill_at_each_stage_equals_a_clean_build(
+    point: str, tmp_path: Path, clean_builds
+) -> None:
     project = Project(tmp_path / "proj")
     shutil.copytree(clean_builds["before"], project.root)  # built before the changes
     for name in BEFORE:
@@ -127,13 +136,18 @@ def entries(root: Path, kind: str) -> int:
 
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
-@pytest.mark.parametrize("moment", [
-    lambda root: entries(root, "segments") >= 3,  # while workers synthesize
-    lambda root: entries(root, "parts") >= 1,  # while parts are encoded
-    lambda root: any((root / "output" / "episodes").glob("*.mp3")),  # while episodes are written
-], ids=["synthesizing", "encoding", "writing"])
-def test_a_cold_build_killed_midway_then_rerun_equals_a_clean_build(moment, tmp_path: Path,
-                                                                    clean_builds) -> None:
+@pytest.mark.parametrize(
+    "moment",
+    [
+        lambda root: entries(root, "segments") >= 3,  # while workers synthesize
+        lambda root: entries(root, "parts") >= 1,  # while parts are encoded
+        lambda root: any((root / "output" / "episodes").glob("*.mp3")),  # while episodes are written
+    ],
+    ids=["synthesizing", "encoding", "writing"],
+)
+def test_a_cold_build_killed_midway_then_rerun_equals_a_clean_build(
+    moment, tmp_path: Path, clean_builds
+) -> None:
     project = make(tmp_path / "proj", BEFORE)
     running = start_build(project.root)
     deadline = time.monotonic() + 60
@@ -149,8 +163,7 @@ def test_a_cold_build_killed_midway_then_rerun_equals_a_clean_build(moment, tmp_
     assert published_bytes(project.root) == published_bytes(clean_builds["before"])
 
 
-def test_a_second_build_at_the_same_time_stops_with_a_clear_message(tmp_path: Path,
-                                                                    clean_builds) -> None:
+def test_a_second_build_at_the_same_time_stops_with_a_clear_message(tmp_path: Path, clean_builds) -> None:
     project = make(tmp_path / "proj", BEFORE)
     first = start_build(project.root)
     lock = project.root / ".readcast" / "build.lock"
@@ -163,7 +176,8 @@ def test_a_second_build_at_the_same_time_stops_with_a_clear_message(tmp_path: Pa
     assert second.exit_code == 1
     assert second.stderr.strip() == (
         f"error: another readcast build of this project is running (pid {first.pid}). Wait for "
-        "it to finish and run the command again.")
+        "it to finish and run the command again."
+    )
     first.communicate(timeout=120)
     assert first.returncode == 0
     assert published_bytes(project.root) == published_bytes(clean_builds["before"])

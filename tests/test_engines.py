@@ -19,8 +19,10 @@ from readcast.models import VoiceChoice
 sys.path.insert(0, str(REPO / "scripts"))
 import asr  # noqa: E402  (scripts/ is not a package)
 
-SENTENCE = ("The committee met on Tuesday morning to discuss the new library, and after a long "
-            "debate they agreed to open it next spring.")
+SENTENCE = (
+    "The committee met on Tuesday morning to discuss the new library, and after a long "
+    "debate they agreed to open it next spring."
+)
 
 
 class CrashingEngine(Engine):
@@ -41,6 +43,7 @@ def crashy(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 # -- the interface ----------------------------------------------------------------------------
+
 
 def test_every_builtin_engine_declares_what_it_can_do() -> None:
     assert engine_names() == ["hibari", "piper", "espeak", "gtts"]
@@ -64,6 +67,7 @@ def test_say_with_hibari_is_intelligible(project: Project, tmp_path: Path) -> No
 
 # -- choosing: flag > front matter > readcast.toml --------------------------------------------
 
+
 def choose(*levels: VoiceRequest) -> VoiceChoice:
     return choose_voice(levels, base_dir=Path.cwd(), where="content/a.md")[0]
 
@@ -73,33 +77,44 @@ CONFIG = VoiceRequest("hibari", "heart", 1.0, "en")
 
 def test_each_setting_comes_from_the_highest_level_that_sets_it() -> None:
     assert choose(VoiceRequest(), VoiceRequest(), CONFIG) == VoiceChoice("hibari", "heart", 1.0, "en")
-    assert choose(VoiceRequest(), VoiceRequest(speed=1.2, language="en-gb"), CONFIG) == \
-        VoiceChoice("hibari", "heart", 1.2, "en-gb")
-    assert choose(VoiceRequest(speed=0.9, language="en-us"), VoiceRequest(speed=1.2, language="en-gb"),
-                  CONFIG) == VoiceChoice("hibari", "heart", 0.9, "en-us")
+    assert choose(VoiceRequest(), VoiceRequest(speed=1.2, language="en-gb"), CONFIG) == VoiceChoice(
+        "hibari", "heart", 1.2, "en-gb"
+    )
+    assert choose(
+        VoiceRequest(speed=0.9, language="en-us"), VoiceRequest(speed=1.2, language="en-gb"), CONFIG
+    ) == VoiceChoice("hibari", "heart", 0.9, "en-us")
     assert choose(VoiceRequest(engine="espeak"), VoiceRequest(engine="piper"), CONFIG).engine == "espeak"
 
 
 def test_a_voice_belongs_to_the_engine_in_effect_where_it_is_set() -> None:
     # readcast.toml's hibari voice is not handed to the engine an article picks
-    assert choose(VoiceRequest(), VoiceRequest(engine="espeak"), CONFIG) == \
-        VoiceChoice("espeak", "en-us", 1.0, "en")
+    assert choose(VoiceRequest(), VoiceRequest(engine="espeak"), CONFIG) == VoiceChoice(
+        "espeak", "en-us", 1.0, "en"
+    )
     # a front-matter voice without an engine belongs to readcast.toml's engine
     assert choose(VoiceRequest(engine="espeak"), VoiceRequest(voice="heart"), CONFIG).voice == "en-us"
-    assert choose(VoiceRequest(), VoiceRequest(voice="en-gb"),
-                  VoiceRequest("espeak", "en-us", 1.0, "en")).voice == "en-gb"
+    assert (
+        choose(VoiceRequest(), VoiceRequest(voice="en-gb"), VoiceRequest("espeak", "en-us", 1.0, "en")).voice
+        == "en-gb"
+    )
     # a flag's voice goes with whatever engine is chosen
-    assert choose(VoiceRequest(voice="en-gb"), VoiceRequest(engine="espeak"), CONFIG) == \
-        VoiceChoice("espeak", "en-gb", 1.0, "en")
-    assert choose(VoiceRequest(voice="co.uk"), VoiceRequest(), VoiceRequest("gtts", None, 1.0, "en")) \
-        .voice == "co.uk"
+    assert choose(VoiceRequest(voice="en-gb"), VoiceRequest(engine="espeak"), CONFIG) == VoiceChoice(
+        "espeak", "en-gb", 1.0, "en"
+    )
+    assert (
+        choose(VoiceRequest(voice="co.uk"), VoiceRequest(), VoiceRequest("gtts", None, 1.0, "en")).voice
+        == "co.uk"
+    )
 
 
 def test_impossible_choices_are_clear_errors() -> None:
     with pytest.raises(EngineError, match=r"content/a\.md: Unknown engine 'nope'\. Available: hibari"):
         choose(VoiceRequest(engine="nope"), CONFIG)
-    with pytest.raises(EngineError, match=r"content/a\.md: engine 'hibari' cannot speak language 'de'\. "
-                                          r"Engines that can: piper, espeak, gtts \(online\)\."):
+    with pytest.raises(
+        EngineError,
+        match=r"content/a\.md: engine 'hibari' cannot speak language 'de'\. "
+        r"Engines that can: piper, espeak, gtts \(online\)\.",
+    ):
         choose(VoiceRequest(language="de"), CONFIG)
     with pytest.raises(EngineError, match=r"content/a\.md: hibari has no voice 'zeus'\. Voices: heart"):
         choose(VoiceRequest(voice="zeus"), CONFIG)
@@ -109,6 +124,7 @@ def test_impossible_choices_are_clear_errors() -> None:
 
 # -- in a project -----------------------------------------------------------------------------
 
+
 @pytest.mark.requires("espeak-ng")
 def test_articles_pick_their_engines_and_the_episodes_match(project: Project) -> None:
     body = "A short note. It says that the library opens next spring, after a long debate.\n"
@@ -117,7 +133,10 @@ def test_articles_pick_their_engines_and_the_episodes_match(project: Project) ->
     project.write("c-piper.md", f"---\ntitle: Piper\nengine: piper\nspeed: 1.1\n---\n{body}")
     report = project.build()
     assert [(e.slug, e.status) for e in report.episodes] == [
-        ("a-hibari", "built"), ("b-espeak", "built"), ("c-piper", "built")]
+        ("a-hibari", "built"),
+        ("b-espeak", "built"),
+        ("c-piper", "built"),
+    ]
     loudness = []
     for slug in ("a-hibari", "b-espeak", "c-piper"):
         mp3 = project.output / "episodes" / f"{slug}.mp3"
@@ -144,13 +163,15 @@ def test_a_language_no_engine_choice_speaks_is_a_clear_error(project: Project) -
     assert code == 1
     assert report["episodes"][0]["error"] == (
         "content/de.md: engine 'hibari' cannot speak language 'de'. "
-        "Engines that can: piper, espeak, gtts (online).")
+        "Engines that can: piper, espeak, gtts (online)."
+    )
     code, report = project.build_json("--engine", "espeak")
     assert code == 0 and report["episodes"][0]["status"] == "built"
 
 
 def test_an_engine_crash_fails_the_episode_and_keeps_the_published_one(
-        crashy: None, project: Project, tmp_path: Path) -> None:
+    crashy: None, project: Project, tmp_path: Path
+) -> None:
     project.write("a.md", "---\ntitle: A\n---\nFirst version.\n")
     assert [e.status for e in project.build().episodes] == ["built"]
     published = (project.output / "episodes" / "a.mp3").read_bytes()
@@ -169,7 +190,8 @@ def test_an_engine_crash_fails_the_episode_and_keeps_the_published_one(
 
 
 def test_a_hibari_voice_that_needs_a_download_says_so_offline(
-        project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    project: Project, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     import socket
 
     with socket.socket() as sock:  # a loopback port nothing listens on: the network is unreachable
@@ -186,7 +208,8 @@ def test_a_hibari_voice_that_needs_a_download_says_so_offline(
     code, report = project.build_json()
     assert code == 1
     error = report["episodes"][0]["error"]
-    assert error.startswith("content/a.md: hibari voice 'emma' is not installed and could not be "
-                            "downloaded (")
+    assert error.startswith(
+        "content/a.md: hibari voice 'emma' is not installed and could not be downloaded ("
+    )
     assert error.endswith("It needs the network once; offline, use the bundled voice 'heart'.")
     assert not (project.output / "episodes" / "a.mp3").exists()

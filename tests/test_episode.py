@@ -91,13 +91,16 @@ def test_chapters_one_per_heading_agree_with_json_chapters(episode) -> None:
 def test_chapter_starts_fall_where_the_audio_goes_from_pause_to_speech(episode) -> None:
     """Times come from sample counts: just before each heading there is silence, just after, speech."""
     _, _, mp3 = episode
-    pcm = subprocess.run([ffmpeg_exe(), "-v", "error", "-i", str(mp3), "-f", "s16le", "-ac", "1",
-                          "-ar", "8000", "-"], capture_output=True, check=True).stdout
+    pcm = subprocess.run(
+        [ffmpeg_exe(), "-v", "error", "-i", str(mp3), "-f", "s16le", "-ac", "1", "-ar", "8000", "-"],
+        capture_output=True,
+        check=True,
+    ).stdout
     samples = np.frombuffer(pcm, "<i2").astype(np.float64)
 
     def rms(start_s: float, end_s: float) -> float:
-        window = samples[int(start_s * 8000):int(end_s * 8000)]
-        return float(np.sqrt(np.mean(window ** 2)))
+        window = samples[int(start_s * 8000) : int(end_s * 8000)]
+        return float(np.sqrt(np.mean(window**2)))
 
     for chap in ID3(mp3).getall("CHAP"):
         start = chap.start_time / 1000

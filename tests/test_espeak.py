@@ -15,8 +15,10 @@ from readcast.errors import EngineError
 sys.path.insert(0, str(REPO / "scripts"))
 import asr  # noqa: E402  (scripts/ is not a package)
 
-SENTENCE = ("The committee met on Tuesday morning to discuss the new library, and after a long "
-            "debate they agreed to open it next spring.")
+SENTENCE = (
+    "The committee met on Tuesday morning to discuss the new library, and after a long "
+    "debate they agreed to open it next spring."
+)
 
 
 @pytest.fixture
@@ -70,8 +72,15 @@ def test_missing_espeak_gives_the_install_hint(no_espeak: None, project: Project
 def test_streamed_wav_is_read_to_the_end() -> None:
     pcm = struct.pack("<4h", 1, -1, 300, -300)
     fmt = struct.pack("<HHIIHH", 1, 1, 22050, 44100, 2, 16)
-    wav = b"RIFF\xff\xff\xff\x7fWAVE" + b"fmt " + struct.pack("<I", 16) + fmt + \
-        b"data" + struct.pack("<I", 0x7FFFF000) + pcm
+    wav = (
+        b"RIFF\xff\xff\xff\x7fWAVE"
+        + b"fmt "
+        + struct.pack("<I", 16)
+        + fmt
+        + b"data"
+        + struct.pack("<I", 0x7FFFF000)
+        + pcm
+    )
     chunk = _parse_wav(wav)
     assert (chunk.pcm, chunk.sample_rate) == (pcm, 22050)
     with pytest.raises(EngineError, match="did not write a WAV"):

@@ -43,15 +43,23 @@ def test_channel_has_podcast_guid_from_the_feed_url_and_ai_disclosure(feed) -> N
     channel = root.find("channel")
     guid = channel.findtext("podcast:guid", namespaces=NS)
     assert uuid.UUID(guid).version == 5
-    assert guid == podcast_guid(BASE + "feed.xml") == str(
-        uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "podcast.example.org/show/feed.xml"))
+    assert (
+        guid
+        == podcast_guid(BASE + "feed.xml")
+        == str(
+            uuid.uuid5(uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6"), "podcast.example.org/show/feed.xml")
+        )
+    )
     state = json.loads((proj.root / ".readcast" / "state.json").read_text())
     assert state["podcast_guid"] == guid  # stored once, kept when the feed moves
     (txt,) = channel.findall("podcast:txt", NS)
     assert (txt.get("purpose"), txt.text) == ("ai-content", "true")
     assert channel.findtext("link") == BASE + "index.html"
     assert channel.find("atom:link", NS).attrib == {
-        "href": BASE + "feed.xml", "rel": "self", "type": "application/rss+xml"}
+        "href": BASE + "feed.xml",
+        "rel": "self",
+        "type": "application/rss+xml",
+    }
     # No e-mail configured: no owner and no podcast:locked (which needs the owner's address).
     assert channel.find("itunes:owner", NS) is None and channel.find("podcast:locked", NS) is None
 
@@ -60,8 +68,9 @@ def test_item_links_every_sidecar_with_the_declared_types(feed) -> None:
     proj, _, root = feed
     item = root.find("channel/item")
     assert item.findtext("link") == f"{BASE}episodes/{SLUG}.html"
-    transcripts = [(t.get("url"), t.get("type"), t.get("rel"))
-                   for t in item.findall("podcast:transcript", NS)]
+    transcripts = [
+        (t.get("url"), t.get("type"), t.get("rel")) for t in item.findall("podcast:transcript", NS)
+    ]
     assert transcripts == [
         (f"{BASE}episodes/{SLUG}.vtt", "text/vtt", "captions"),
         (f"{BASE}episodes/{SLUG}.srt", "application/x-subrip", "captions"),
@@ -69,8 +78,10 @@ def test_item_links_every_sidecar_with_the_declared_types(feed) -> None:
     ]
     assert {t for _, t, _ in transcripts} <= TRANSCRIPT_TYPES
     (chapters,) = item.findall("podcast:chapters", NS)
-    assert chapters.attrib == {"url": f"{BASE}episodes/{SLUG}.chapters.json",
-                               "type": "application/json+chapters"}
+    assert chapters.attrib == {
+        "url": f"{BASE}episodes/{SLUG}.chapters.json",
+        "type": "application/json+chapters",
+    }
     (person,) = item.findall("podcast:person", NS)
     assert (person.text, person.get("role"), person.get("group")) == ("Test Author", "author", "writing")
     for url, _, _ in [*transcripts, (chapters.get("url"), None, None), (item.findtext("link"), None, None)]:
@@ -82,8 +93,11 @@ def test_enclosure_and_duration_describe_the_final_mp3(feed) -> None:
     item = root.find("channel/item")
     mp3 = proj.output / "episodes" / f"{SLUG}.mp3"
     enclosure = item.find("enclosure")
-    assert enclosure.attrib == {"url": f"{BASE}episodes/{SLUG}.mp3", "length": str(mp3.stat().st_size),
-                                "type": "audio/mpeg"}
+    assert enclosure.attrib == {
+        "url": f"{BASE}episodes/{SLUG}.mp3",
+        "length": str(mp3.stat().st_size),
+        "type": "audio/mpeg",
+    }
     assert abs(int(item.findtext("itunes:duration", namespaces=NS)) - MP3(mp3).info.length) <= 1
 
 
@@ -104,12 +118,23 @@ def test_podcastparser_and_feedparser_read_everything(feed) -> None:
 def _inputs(extra: str = "", language: str = "en") -> FeedInputs:
     settings = parse_settings(_toml(extra), Path("/tmp/project"))
     record = EpisodeRecord(
-        slug="hello", guid="6f1c1c5e-0000-4000-8000-000000000001",
-        first_published="2025-03-01T10:00:00+00:00", title="Hello & welcome", author="Ada",
+        slug="hello",
+        guid="6f1c1c5e-0000-4000-8000-000000000001",
+        first_published="2025-03-01T10:00:00+00:00",
+        title="Hello & welcome",
+        author="Ada",
         description="A first episode. (Narrated by a synthetic voice.)",
-        pub_date="2025-03-01T10:00:00+00:00", language=language, mp3_size=12345, duration=61.4,
-        files={"mp3": "episodes/hello.mp3", "vtt": "episodes/hello.vtt", "page": "episodes/hello.html",
-               "transcript": "episodes/hello.transcript.html"})
+        pub_date="2025-03-01T10:00:00+00:00",
+        language=language,
+        mp3_size=12345,
+        duration=61.4,
+        files={
+            "mp3": "episodes/hello.mp3",
+            "vtt": "episodes/hello.vtt",
+            "page": "episodes/hello.html",
+            "transcript": "episodes/hello.transcript.html",
+        },
+    )
     return FeedInputs(settings, podcast_guid(BASE + "feed.xml"), "cover-abc.jpg", [record])
 
 
@@ -124,7 +149,9 @@ def test_owner_email_and_locked_appear_when_configured() -> None:
     channel = root.find("channel")
     owner = channel.find("itunes:owner", NS)
     assert (owner.findtext("itunes:name", namespaces=NS), owner.findtext("itunes:email", namespaces=NS)) == (
-        "Ada", "ada@example.org")
+        "Ada",
+        "ada@example.org",
+    )
     locked = channel.find("podcast:locked", NS)
     assert (locked.text, locked.get("owner")) == ("yes", "ada@example.org")
 

@@ -21,17 +21,39 @@ from readcast.audio.ffmpeg import ffmpeg_exe
 from readcast.engines.gtts import GttsEngine, split_for_gtts
 from readcast.errors import EngineError
 
-LONG = ("Readcast reads articles aloud, and it does so one paragraph at a time, with pauses where a "
-        "reader would take a breath; the listener, who may be driving, hears every clause. Short "
-        "sentences pack together. Like these. And this one.")
+LONG = (
+    "Readcast reads articles aloud, and it does so one paragraph at a time, with pauses where a "
+    "reader would take a breath; the listener, who may be driving, hears every clause. Short "
+    "sentences pack together. Like these. And this one."
+)
 
 
 def tone_mp3(seconds: float = 0.4) -> bytes:
     """A real, audible MP3 (a 440 Hz tone, 24 kHz mono) for the fake to answer with."""
     result = subprocess.run(
-        [ffmpeg_exe(), "-v", "error", "-f", "lavfi", "-i", f"sine=frequency=440:duration={seconds}",
-         "-ar", "24000", "-ac", "1", "-c:a", "libmp3lame", "-b:a", "32k", "-f", "mp3", "pipe:1"],
-        capture_output=True, check=True)
+        [
+            ffmpeg_exe(),
+            "-v",
+            "error",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency=440:duration={seconds}",
+            "-ar",
+            "24000",
+            "-ac",
+            "1",
+            "-c:a",
+            "libmp3lame",
+            "-b:a",
+            "32k",
+            "-f",
+            "mp3",
+            "pipe:1",
+        ],
+        capture_output=True,
+        check=True,
+    )
     return result.stdout
 
 
@@ -47,9 +69,11 @@ def fake_gtts(monkeypatch: pytest.MonkeyPatch, tone: bytes):
     monkeypatch.setattr(GttsEngine, "backoff", 0.001)  # retries without real waiting
     with FakeGttsServer(mp3=tone) as server:
         server.tlds = []
+
         def translate_url(tld: str = "com", path: str = "") -> str:
             server.tlds.append(tld)
             return server.translate_url(tld, path)
+
         monkeypatch.setattr(gtts.tts, "_translate_url", translate_url)
         yield server
 
@@ -64,6 +88,7 @@ def decoded_frames(mp3: bytes) -> int:
 
 
 # -- splitting --------------------------------------------------------------------------------
+
 
 def test_split_packs_sentences_and_cuts_long_ones_at_clauses() -> None:
     assert split_for_gtts(LONG) == [
@@ -87,8 +112,7 @@ def test_every_request_is_one_of_readcasts_pieces(fake_gtts: FakeGttsServer, ton
     assert sent == split_for_gtts(LONG)
     assert all(len(text) <= 100 for text in sent)
     assert all(r.path == "/_/TranslateWebserverUi/data/batchexecute" for r in fake_gtts.requests)
-    assert {r.content_type for r in fake_gtts.requests} == {
-        "application/x-www-form-urlencoded;charset=utf-8"}
+    assert {r.content_type for r in fake_gtts.requests} == {"application/x-www-form-urlencoded;charset=utf-8"}
     assert {(r.lang, r.slow) for r in fake_gtts.requests} == {("en", False)}
     assert chunk.sample_rate == 24000
     assert chunk.frames == 3 * decoded_frames(tone)  # three answers, decoded back to back
@@ -96,18 +120,22 @@ def test_every_request_is_one_of_readcasts_pieces(fake_gtts: FakeGttsServer, ton
 
 # -- options ----------------------------------------------------------------------------------
 
-@pytest.mark.parametrize(("language", "voice", "speed", "lang", "tld", "slow"), [
-    ("en", None, 1.0, "en", "com", False),
-    ("en-GB", None, 1.0, "en", "co.uk", False),
-    ("en-us", "com.au", 1.0, "en", "com.au", False),
-    ("fr-ca", None, 1.0, "fr-CA", "com", False),
-    ("pt-PT", None, 1.0, "pt-PT", "pt", False),
-    ("de", None, 0.75, "de", "com", True),
-    ("he", "co.il", 1.0, "iw", "co.il", False),
-])
-def test_language_accent_and_slow_mode_reach_google(fake_gtts: FakeGttsServer, language: str,
-                                                    voice: str | None, speed: float, lang: str,
-                                                    tld: str, slow: bool) -> None:
+
+@pytest.mark.parametrize(
+    ("language", "voice", "speed", "lang", "tld", "slow"),
+    [
+        ("en", None, 1.0, "en", "com", False),
+        ("en-GB", None, 1.0, "en", "co.uk", False),
+        ("en-us", "com.au", 1.0, "en", "com.au", False),
+        ("fr-ca", None, 1.0, "fr-CA", "com", False),
+        ("pt-PT", None, 1.0, "pt-PT", "pt", False),
+        ("de", None, 0.75, "de", "com", True),
+        ("he", "co.il", 1.0, "iw", "co.il", False),
+    ],
+)
+def test_language_accent_and_slow_mode_reach_google(
+    fake_gtts: FakeGttsServer, language: str, voice: str | None, speed: float, lang: str, tld: str, slow: bool
+) -> None:
     resolved = GttsEngine.resolve_voice(voice, language, Path.cwd())
     GttsEngine(voice=resolved, speed=speed, language=language).synthesize("Bonjour.")
     assert [(r.text, r.lang, r.slow) for r in fake_gtts.requests] == [("Bonjour.", lang, slow)]
@@ -128,6 +156,7 @@ def test_unknown_accent_and_language_are_clear_errors() -> None:
 
 
 # -- failures ---------------------------------------------------------------------------------
+
 
 def test_retries_429_with_backoff_then_succeeds(fake_gtts: FakeGttsServer) -> None:
     fake_gtts.queue(429, 429)
@@ -163,8 +192,7 @@ def test_refusal_is_not_retried_and_answers_without_audio_are_errors(fake_gtts: 
             GttsEngine(retries=0).synthesize("Hello there.")
 
 
-def test_say_writes_an_mp3_or_nothing(fake_gtts: FakeGttsServer, project: Project,
-                                      tmp_path: Path) -> None:
+def test_say_writes_an_mp3_or_nothing(fake_gtts: FakeGttsServer, project: Project, tmp_path: Path) -> None:
     folder = tmp_path / "out"
     folder.mkdir()
     out = folder / "hello.mp3"
@@ -182,6 +210,7 @@ def test_say_writes_an_mp3_or_nothing(fake_gtts: FakeGttsServer, project: Projec
 
 # -- no network at all ------------------------------------------------------------------------
 
+
 def closed_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -198,14 +227,19 @@ def offline_env() -> dict[str, str]:
 
 def run_readcast(*args: str, cwd: Path) -> tuple[subprocess.CompletedProcess, float]:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "readcast", *args], cwd=cwd, env=offline_env(),
-                            capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "-m", "readcast", *args],
+        cwd=cwd,
+        env=offline_env(),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     return result, time.perf_counter() - started
 
 
 def test_say_without_network_fails_fast_and_leaves_nothing(tmp_path: Path) -> None:
-    result, seconds = run_readcast("say", "Hello there.", "-o", "hello.mp3", "--engine", "gtts",
-                                   cwd=tmp_path)
+    result, seconds = run_readcast("say", "Hello there.", "-o", "hello.mp3", "--engine", "gtts", cwd=tmp_path)
     assert result.returncode == 1
     assert "cannot reach Google's speech service" in result.stderr
     assert "offline engine" in result.stderr and "Traceback" not in result.stderr
@@ -229,9 +263,13 @@ def test_build_without_network_fails_fast_and_leaves_no_episode(project: Project
 
 # -- resilience in a project ------------------------------------------------------------------
 
+
 def test_failed_rebuild_keeps_the_published_episode_and_caches_nothing_broken(
-        fake_gtts: FakeGttsServer, project: Project) -> None:
-    project.write("news.md", """
+    fake_gtts: FakeGttsServer, project: Project
+) -> None:
+    project.write(
+        "news.md",
+        """
         ---
         title: News
         engine: gtts
@@ -239,7 +277,8 @@ def test_failed_rebuild_keeps_the_published_episode_and_caches_nothing_broken(
         The first paragraph.
 
         The second paragraph.
-    """)
+    """,
+    )
     first = project.build()
     assert [e.status for e in first.episodes] == ["built"]
     mp3 = project.output / "episodes" / "news.mp3"
@@ -247,7 +286,9 @@ def test_failed_rebuild_keeps_the_published_episode_and_caches_nothing_broken(
     store = SegmentStore(project.root / ".readcast" / "cache" / "segments")
     cached = set(store.keys())
 
-    project.write("news.md", """
+    project.write(
+        "news.md",
+        """
         ---
         title: News
         engine: gtts
@@ -255,7 +296,8 @@ def test_failed_rebuild_keeps_the_published_episode_and_caches_nothing_broken(
         The first paragraph.
 
         The second paragraph, edited.
-    """)
+    """,
+    )
     fake_gtts.answer = 500
     second = project.build()
     assert [e.status for e in second.episodes] == ["failed"]

@@ -64,8 +64,9 @@ def snapshot(root: Path) -> dict[str, tuple[int, bytes]]:
 
 
 def output_bytes(root: Path) -> dict[str, bytes]:
-    return {str(p.relative_to(root)): p.read_bytes()
-            for p in sorted((root / "output").rglob("*")) if p.is_file()}
+    return {
+        str(p.relative_to(root)): p.read_bytes() for p in sorted((root / "output").rglob("*")) if p.is_file()
+    }
 
 
 def items(project) -> dict[str, etree._Element]:
@@ -248,5 +249,6 @@ def test_two_articles_claiming_one_guid_is_a_clear_error(project) -> None:
     assert failed["error"] == (
         f"content/zz-copy.md: guid '{guid}' is already used by content/tidal-pools.md; two episodes "
         "with one GUID look like one episode to podcast apps. Remove the guid: line from the article "
-        "that is not the original.")
+        "that is not the original."
+    )
     assert list(items(project)) == ["Tidal Pools"]

@@ -27,16 +27,25 @@ from readcast.read import read_article
 from readcast.serve import make_server
 
 SLUG = "what-happens-when-you-cry-in-therapy"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
 def site(sample_build):
     proj, _ = sample_build
     out = proj.output
-    return proj, {name: html.fromstring((out / name).read_bytes()) for name in
-                  ("index.html", f"episodes/{SLUG}.html", f"episodes/{SLUG}.transcript.html")}
+    return proj, {
+        name: html.fromstring((out / name).read_bytes())
+        for name in ("index.html", f"episodes/{SLUG}.html", f"episodes/{SLUG}.transcript.html")
+    }
 
 
 def _text(element) -> str:
@@ -67,8 +76,9 @@ def test_episode_page_player_is_native_labelled_and_never_autoplays(site) -> Non
     size = (proj.output / "episodes" / f"{SLUG}.mp3").stat().st_size
     record = json.loads((proj.root / ".readcast" / "state.json").read_text())["episodes"][SLUG]
     download = doc.xpath(f"//a[@href='{SLUG}.mp3' and @download]")[0]
-    assert _text(download) == (f"Download the episode (MP3, {size_words(size)}, "
-                               f"{duration_words(record['duration'])})")
+    assert _text(download) == (
+        f"Download the episode (MP3, {size_words(size)}, {duration_words(record['duration'])})"
+    )
     disclosure = _text(doc.xpath("//*[@class='disclosure']")[0])
     assert "synthetic (computer-generated) voice" in disclosure and "exactly what is spoken" in disclosure
     assert doc.xpath("//time[@datetime]/text()")[1] == duration_words(record["duration"])
@@ -79,8 +89,13 @@ def test_chapter_links_match_the_chapters_file_and_open_the_mp3_at_their_time(si
     chapters = json.loads((proj.output / "episodes" / f"{SLUG}.chapters.json").read_text())["chapters"]
     links = pages[f"episodes/{SLUG}.html"].xpath("//nav[@aria-labelledby='chapters-heading']//a")
     assert [(a.get("data-seek"), a.get("href"), _text(a)) for a in links] == [
-        (f"{c['startTime']:.3f}", f"{SLUG}.mp3#t={c['startTime']:.3f}",
-         f"{clock(c['startTime'])} {c['title']}") for c in chapters]
+        (
+            f"{c['startTime']:.3f}",
+            f"{SLUG}.mp3#t={c['startTime']:.3f}",
+            f"{clock(c['startTime'])} {c['title']}",
+        )
+        for c in chapters
+    ]
 
 
 def test_transcript_is_complete_timed_and_in_speaking_order(site) -> None:
@@ -92,8 +107,10 @@ def test_transcript_is_complete_timed_and_in_speaking_order(site) -> None:
     starts = [float(s) for s in transcript.xpath(".//*[@data-start]/@data-start")]
     assert starts == sorted(starts) and len(starts) == 78  # one per spoken segment
     vtt = (proj.output / "episodes" / f"{SLUG}.vtt").read_text()
-    cue_starts = {round(float(h) * 3600 + float(m) * 60 + float(s), 3)
-                  for h, m, s in re.findall(r"^(\d\d):(\d\d):(\d\d\.\d{3}) -->", vtt, re.M)}
+    cue_starts = {
+        round(float(h) * 3600 + float(m) * 60 + float(s), 3)
+        for h, m, s in re.findall(r"^(\d\d):(\d\d):(\d\d\.\d{3}) -->", vtt, re.M)
+    }
     assert set(starts) <= cue_starts
     chapters = json.loads((proj.output / "episodes" / f"{SLUG}.chapters.json").read_text())["chapters"]
     headings = [_text(h) for h in transcript.xpath(".//h3")]
@@ -115,8 +132,10 @@ def test_html_transcript_uses_the_podcast_index_form(site) -> None:
     assert times[:2] == ["00:00:00", "00:00:03"] and len(times) == len(paragraphs) == len(page_stamps)
     assert _text(paragraphs[0]) == "What Happens When You Cry in Therapy."
     # A long paragraph, spoken as two segments, stays one paragraph.
-    assert any(_text(p).startswith("At Televero Health") and _text(p).endswith("vulnerable and exposing.")
-               for p in paragraphs)
+    assert any(
+        _text(p).startswith("At Televero Health") and _text(p).endswith("vulnerable and exposing.")
+        for p in paragraphs
+    )
 
 
 def test_index_lists_episodes_and_offers_the_feed(site) -> None:
@@ -140,7 +159,8 @@ def test_project_templates_override_the_packaged_ones(project: Project) -> None:
     templates.mkdir()
     (templates / "episode.html").write_text(
         '{% extends "base.html" %}{% block main %}<h1>{{ episode.title }}</h1>'
-        '<p id="custom">{{ sections | length }} sections</p>{% endblock %}')
+        '<p id="custom">{{ sections | length }} sections</p>{% endblock %}'
+    )
     (templates / "readcast.css").write_text("body { color: black; }\n")
     project.write("hello.md", "# Hello\n\nA paragraph.\n\n## Part two\n\nMore.\n")
     project.build()
@@ -154,8 +174,11 @@ def test_a_broken_template_stops_with_its_file_and_line(project: Project) -> Non
     (project.root / "templates").mkdir()
     (project.root / "templates" / "index.html").write_text("<p>\n{% for x in %}\n")
     project.write("hello.md", "Hello.\n")
-    with pytest.raises(ConfigError, match=r"templates/index\.html, line 2: template error: .*"
-                                          r"delete it to use the built-in one"):
+    with pytest.raises(
+        ConfigError,
+        match=r"templates/index\.html, line 2: template error: .*"
+        r"delete it to use the built-in one",
+    ):
         project.build()
 
 
@@ -176,8 +199,10 @@ def _axe_source() -> str:
     for candidate in candidates:
         if candidate and Path(candidate).is_file():
             return Path(candidate).read_text(encoding="utf-8")
-    pytest.fail("axe-core not found: pip install -e '.[test]' (axe-playwright-python ships it) "
-                "or set AXE_CORE_JS to axe.min.js")
+    pytest.fail(
+        "axe-core not found: pip install -e '.[test]' (axe-playwright-python ships it) "
+        "or set AXE_CORE_JS to axe.min.js"
+    )
 
 
 @pytest.fixture(scope="module")
@@ -186,12 +211,17 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator:
     try:
         from playwright.sync_api import sync_playwright
     except ImportError:
-        pytest.fail("Playwright for Python is missing: pip install -e '.[test]' "
-                    "(the system Chromium is used; no 'playwright install' needed)")
+        pytest.fail(
+            "Playwright for Python is missing: pip install -e '.[test]' "
+            "(the system Chromium is used; no 'playwright install' needed)"
+        )
     with sync_playwright() as playwright:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path_factory.mktemp("chromium-profile")), executable_path=chromium,
-            headless=True, args=CHROMIUM_ARGS)
+            str(tmp_path_factory.mktemp("chromium-profile")),
+            executable_path=chromium,
+            headless=True,
+            args=CHROMIUM_ARGS,
+        )
         context.set_default_timeout(15_000)
         try:
             yield context
@@ -241,8 +271,11 @@ def axe_source() -> str:
 def test_axe_finds_no_serious_or_critical_violations(browser, served, axe_source, path: str) -> None:
     tab = Page(browser, served + path)
     violations = tab.axe(axe_source)
-    serious = [(v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
-               for v in violations if v["impact"] in ("serious", "critical")]
+    serious = [
+        (v["id"], v["impact"], v["help"], [n["target"] for n in v["nodes"]][:3])
+        for v in violations
+        if v["impact"] in ("serious", "critical")
+    ]
     assert serious == []
     assert [v["id"] for v in violations] == []  # none at all with the packaged templates
     assert tab.problems == []
@@ -273,13 +306,16 @@ def test_keyboard_skip_link_chapters_read_along_and_copy(browser, served, sample
     assert tab.focused()["seek"] == seek
     page.keyboard.press("Enter")
     # The link seeks the page's player (which may start playing: allow for the time it runs).
-    page.wait_for_function(f"(t => t >= {seek} - 0.05 && t < {seek} + 3)"
-                           "(document.querySelector('audio').currentTime)")
+    page.wait_for_function(
+        f"(t => t >= {seek} - 0.05 && t < {seek} + 3)(document.querySelector('audio').currentTime)"
+    )
     assert page.url.split("#")[0].endswith(f"{SLUG}.html")  # the script seeks the player in place
     page.evaluate(f"""() => {{ const audio = document.querySelector('audio');
         audio.pause(); audio.currentTime = {seek}; }}""")
-    page.wait_for_function(f"document.querySelector('.speaking') !== null && "
-                           f"document.querySelector('.speaking').getAttribute('data-start') === '{seek}'")
+    page.wait_for_function(
+        f"document.querySelector('.speaking') !== null && "
+        f"document.querySelector('.speaking').getAttribute('data-start') === '{seek}'"
+    )
     speaking = page.evaluate("""() => { const e = document.querySelector('.speaking');
         return [e.tagName, e.getAttribute('data-start'), e.textContent.replace(/\\s+/g, ' ').trim()]; }""")
     assert speaking == ["H3", seek, f"{clock(chapter['startTime'])} {chapter['title']}"]

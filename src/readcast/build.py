@@ -99,8 +99,11 @@ class BuildReport:
         return [e for e in self.episodes if e.status == "failed"]
 
     def to_json(self) -> dict:
-        return {"episodes": [asdict(e) for e in self.episodes], "feed": self.feed,
-                "seconds": round(self.seconds, 3)}
+        return {
+            "episodes": [asdict(e) for e in self.episodes],
+            "feed": self.feed,
+            "seconds": round(self.seconds, 3),
+        }
 
 
 @dataclass
@@ -134,8 +137,9 @@ class _Episode:
     beds: list = field(default_factory=list)
 
 
-def build(project: Path | str, options: BuildOptions = BuildOptions(),
-          progress: Progress | None = None) -> BuildReport:
+def build(
+    project: Path | str, options: BuildOptions = BuildOptions(), progress: Progress | None = None
+) -> BuildReport:
     """Build the podcast of the project in `project`; bad articles are reported, not raised."""
     started = time.perf_counter()
     # engine, voice, speed and language flags are applied per article in _plan (voices.py)
@@ -167,7 +171,8 @@ def clean(project: Path | str) -> CleanReport:
                 return CleanReport(0, 0, 0)
             raise ReadcastError(
                 f"{cache.root / REFS_NAME} is missing or unreadable, so readcast cannot tell which "
-                "cache entries are in use. Run 'readcast build' first, then 'readcast clean'.")
+                "cache entries are in use. Run 'readcast build' first, then 'readcast clean'."
+            )
         segments = {key for entry in refs.values() for key in entry.get("segments", [])}
         parts = {key for entry in refs.values() for key in entry.get("parts", [])}
         removed, freed = cache.clean(segments, parts)
@@ -248,42 +253,56 @@ class _Builder:
                 if article.slug in seen:
                     raise ContentError(
                         f"{rel}: slug '{article.slug}' is already used by {self._rel(seen[article.slug])}. "
-                        "Rename one of the files or give it another slug: in its front matter.")
+                        "Rename one of the files or give it another slug: in its front matter."
+                    )
                 guid = article.meta.guid
                 if guid and guid in guids:
                     raise ContentError(
                         f"{rel}: guid '{guid}' is already used by {self._rel(guids[guid])}; two "
                         "episodes with one GUID look like one episode to podcast apps. Remove the "
-                        "guid: line from the article that is not the original.")
+                        "guid: line from the article that is not the original."
+                    )
                 seen[article.slug] = path
                 if guid:
                     guids[guid] = path
                 plans.append(self._plan(article))
             except ReadcastError as exc:
                 slug = _fallback_slug(path)
-                self.report.episodes.append(EpisodeResult(slug=slug, title=path.stem, source=rel,
-                                                          status="failed", error=str(exc)))
+                self.report.episodes.append(
+                    EpisodeResult(slug=slug, title=path.stem, source=rel, status="failed", error=str(exc))
+                )
         return plans
 
     def _plan(self, article: Article) -> _Plan:
         meta, configured, options = article.meta, self.settings.voice, self.options
         rel = self._rel(article.source)
-        voice, engine_cls = choose_voice([  # flag > front matter > readcast.toml
-            VoiceRequest(options.engine, options.voice, options.speed, options.language),
-            VoiceRequest(meta.engine, meta.voice, meta.speed, meta.language),
-            VoiceRequest(configured.engine, configured.voice or None, configured.speed,
-                         self.settings.podcast.language),
-        ], base_dir=self.settings.root, where=rel)
-        script = build_script(article, author=self._author(article),
-                              podcast_title=self.settings.podcast.title,
-                              pronunciations=self.settings.pronunciations,
-                              phoneme_markup=phoneme_markup_for(engine_cls, voice),
-                              language=voice.language)
+        voice, engine_cls = choose_voice(
+            [  # flag > front matter > readcast.toml
+                VoiceRequest(options.engine, options.voice, options.speed, options.language),
+                VoiceRequest(meta.engine, meta.voice, meta.speed, meta.language),
+                VoiceRequest(
+                    configured.engine,
+                    configured.voice or None,
+                    configured.speed,
+                    self.settings.podcast.language,
+                ),
+            ],
+            base_dir=self.settings.root,
+            where=rel,
+        )
+        script = build_script(
+            article,
+            author=self._author(article),
+            podcast_title=self.settings.podcast.title,
+            pronunciations=self.settings.pronunciations,
+            phoneme_markup=phoneme_markup_for(engine_cls, voice),
+            language=voice.language,
+        )
         version = engine_cls.engine_version_for(voice.voice or "")
-        keys = [segment_key(seg.spoken, voice, version, engine_cls.sample_rate)
-                for seg in script.segments]
-        result = EpisodeResult(slug=article.slug, title=article.title, source=rel, status="built",
-                               segments=len(keys))
+        keys = [segment_key(seg.spoken, voice, version, engine_cls.sample_rate) for seg in script.segments]
+        result = EpisodeResult(
+            slug=article.slug, title=article.title, source=rel, status="built", segments=len(keys)
+        )
         return _Plan(article, voice, script, keys, result)
 
     # -- synthesis ---------------------------------------------------------------------
@@ -348,53 +367,105 @@ class _Builder:
         for key in plan.keys:
             info = self.infos.get(key) or self.store.info(key)
             if info is None:
-                raise ReadcastError(f"cached segment {key[:12]} vanished during the build; "
-                                    "build again")
+                raise ReadcastError(f"cached segment {key[:12]} vanished during the build; build again")
             infos.append(info)
         segments = plan.script.segments
-        pieces = [Piece(load=lambda key=info.key: self._load(key), frames=info.frames,
-                        rate=info.rate, pause_ms=seg.pause_after_ms, kind=seg.kind)
-                  for info, seg in zip(infos, segments, strict=True)]
+        pieces = [
+            Piece(
+                load=lambda key=info.key: self._load(key),
+                frames=info.frames,
+                rate=info.rate,
+                pause_ms=seg.pause_after_ms,
+                kind=seg.kind,
+            )
+            for info, seg in zip(infos, segments, strict=True)
+        ]
         rate = infos[0].rate
         lead, tail = self.music.padding(pieces, rate)  # intro/outro music alone, in frames
-        layout = layout_episode(infos, [s.pause_after_ms for s in segments],
-                                settings.audio.sample_rate, lead=lead, tail=tail,
-                                keep_together=self.music.reach(pieces, rate))
-        timeline = [TimedSegment(seg, placed.start, placed.end)
-                    for seg, placed in zip(segments, layout.segments, strict=True)]
+        layout = layout_episode(
+            infos,
+            [s.pause_after_ms for s in segments],
+            settings.audio.sample_rate,
+            lead=lead,
+            tail=tail,
+            keep_together=self.music.reach(pieces, rate),
+        )
+        timeline = [
+            TimedSegment(seg, placed.start, placed.end)
+            for seg, placed in zip(segments, layout.segments, strict=True)
+        ]
         chapters = _chapters(timeline, layout.seconds)
         guid, first_published = self.state.identity_for(
-            article.slug, result.source, article.meta.guid, self.now)
+            article.slug, result.source, article.meta.guid, self.now
+        )
         pub_date = article.meta.date.isoformat() if article.meta.date else first_published
-        files = {role: f"{EPISODES_DIR}/{article.slug}{suffix}" for role, suffix in (
-            ("mp3", ".mp3"), ("vtt", ".vtt"), ("srt", ".srt"), ("chapters", ".chapters.json"),
-            ("text", ".txt"), ("transcript", ".transcript.html"), ("page", ".html"))}
-        episode = _Episode(plan, infos, pieces, layout, timeline, chapters, guid, first_published,
-                           pub_date, self._description(article), files, key="", unchanged=False)
+        files = {
+            role: f"{EPISODES_DIR}/{article.slug}{suffix}"
+            for role, suffix in (
+                ("mp3", ".mp3"),
+                ("vtt", ".vtt"),
+                ("srt", ".srt"),
+                ("chapters", ".chapters.json"),
+                ("text", ".txt"),
+                ("transcript", ".transcript.html"),
+                ("page", ".html"),
+            )
+        }
+        episode = _Episode(
+            plan,
+            infos,
+            pieces,
+            layout,
+            timeline,
+            chapters,
+            guid,
+            first_published,
+            pub_date,
+            self._description(article),
+            files,
+            key="",
+            unchanged=False,
+        )
         tag_fields = {k: v for k, v in asdict(self._tags(episode, b"")).items() if k != "cover_jpeg"}
-        episode.key = _hash({
-            "pipeline": PIPELINE_VERSION, "readcast": __version__, "ffmpeg": self.ffmpeg,
-            "segments": [(i.digest, i.rate, i.frames) for i in infos],
-            "parts": [(p.first, p.stop, p.lead, p.tail, p.padded) for p in layout.parts],
-            "audio": asdict(settings.audio), "music": self.music.fingerprint,
-            "tags": tag_fields, "cover": self.cover_digest,
-        })
+        episode.key = _hash(
+            {
+                "pipeline": PIPELINE_VERSION,
+                "readcast": __version__,
+                "ffmpeg": self.ffmpeg,
+                "segments": [(i.digest, i.rate, i.frames) for i in infos],
+                "parts": [(p.first, p.stop, p.lead, p.tail, p.padded) for p in layout.parts],
+                "audio": asdict(settings.audio),
+                "music": self.music.fingerprint,
+                "tags": tag_fields,
+                "cover": self.cover_digest,
+            }
+        )
         previous = self.state.episodes.get(article.slug)
         mp3_path = safe_join(self.out, files["mp3"])
-        episode.unchanged = (not self.options.force and previous is not None
-                             and previous.episode_key == episode.key and previous.guid == guid
-                             and _size(mp3_path) == previous.mp3_size)
+        episode.unchanged = (
+            not self.options.force
+            and previous is not None
+            and previous.episode_key == episode.key
+            and previous.guid == guid
+            and _size(mp3_path) == previous.mp3_size
+        )
         return episode
 
     def _tags(self, episode: _Episode, thumbnail: bytes) -> EpisodeTags:
         article, settings = episode.plan.article, self.settings
         return EpisodeTags(
-            title=article.title, author=self._author(article), album=settings.podcast.title,
-            date=dt.datetime.fromisoformat(episode.pub_date), description=episode.description,
-            transcript=captions.plain_transcript(episode.timeline), chapters=tuple(episode.chapters),
-            cover_jpeg=thumbnail, language=episode.plan.voice.language,
+            title=article.title,
+            author=self._author(article),
+            album=settings.podcast.title,
+            date=dt.datetime.fromisoformat(episode.pub_date),
+            description=episode.description,
+            transcript=captions.plain_transcript(episode.timeline),
+            chapters=tuple(episode.chapters),
+            cover_jpeg=thumbnail,
+            language=episode.plan.voice.language,
             episode_url=url_for(settings.base_url, episode.files["mp3"]),
-            feed_url=url_for(settings.base_url, "feed.xml"))
+            feed_url=url_for(settings.base_url, "feed.xml"),
+        )
 
     # -- episodes: audio ---------------------------------------------------------------
     def _encode(self, episodes: list[_Episode], cover: bytes) -> None:
@@ -422,8 +493,7 @@ class _Builder:
         def encode(job: tuple[_Episode, int, str]) -> None:
             episode, index, key = job
             pcm = part_pcm(episode.layout, index, self._load, episode.beds)
-            encoded = encode_part(episode.layout, index, pcm, scratch, gain_db=episode.gain,
-                                  bitrate=bitrate)
+            encoded = encode_part(episode.layout, index, pcm, scratch, gain_db=episode.gain, bitrate=bitrate)
             self.cache.parts.put(key, encoded)
 
         failed: dict[str, ReadcastError] = {}
@@ -465,13 +535,23 @@ class _Builder:
             try:
                 rate = episode.layout.in_rate
                 episode.beds = self.music.beds(episode.pieces, rate)
-                episode.gain = gain_for(episode_loudness(episode.layout, self._load, episode.beds),
-                                        audio.loudness)
-                encoder = " ".join(encode_command(rate, "-", gain_db=episode.gain,
-                                                  bitrate=audio.bitrate,
-                                                  sample_rate=audio.sample_rate, pad_to=0))
-                episode.part_keys = [part_key(episode.layout, n, encoder, episode.beds)
-                                     for n in range(len(episode.layout.parts))]
+                episode.gain = gain_for(
+                    episode_loudness(episode.layout, self._load, episode.beds), audio.loudness
+                )
+                encoder = " ".join(
+                    encode_command(
+                        rate,
+                        "-",
+                        gain_db=episode.gain,
+                        bitrate=audio.bitrate,
+                        sample_rate=audio.sample_rate,
+                        pad_to=0,
+                    )
+                )
+                episode.part_keys = [
+                    part_key(episode.layout, n, encoder, episode.beds)
+                    for n in range(len(episode.layout.parts))
+                ]
             except ReadcastError as exc:
                 self._fail(episode.plan, exc)
                 continue
@@ -488,7 +568,7 @@ class _Builder:
         corrupt: set[str] = set()
         for episode, index, _ in work:
             part = episode.layout.parts[index]
-            for seg in episode.layout.segments[part.first:part.stop]:
+            for seg in episode.layout.segments[part.first : part.stop]:
                 key = seg.info.key
                 if key not in checked:
                     checked.add(key)
@@ -525,16 +605,27 @@ class _Builder:
         result.audio_seconds = round(episode.layout.seconds, 3)
         result.mp3 = str(mp3_path)
         record = EpisodeRecord(
-            slug=article.slug, guid=episode.guid, first_published=episode.first_published,
-            source=result.source, title=article.title, author=self._author(article),
-            description=episode.description, pub_date=episode.pub_date,
-            language=plan.voice.language, episode_key=episode.key, mp3_size=_size(mp3_path),
-            duration=round(episode.layout.seconds, 3), segments=len(plan.keys), files=episode.files)
+            slug=article.slug,
+            guid=episode.guid,
+            first_published=episode.first_published,
+            source=result.source,
+            title=article.title,
+            author=self._author(article),
+            description=episode.description,
+            pub_date=episode.pub_date,
+            language=plan.voice.language,
+            episode_key=episode.key,
+            mp3_size=_size(mp3_path),
+            duration=round(episode.layout.seconds, 3),
+            segments=len(plan.keys),
+            files=episode.files,
+        )
         self.state.episodes[article.slug] = record
         self.pages.write_episode(record, episode.timeline, episode.chapters, self.cover_name)
 
-    def _write_sidecars(self, files: dict[str, str], timeline: list[TimedSegment],
-                        chapters: list[Chapter], article: Article) -> None:
+    def _write_sidecars(
+        self, files: dict[str, str], timeline: list[TimedSegment], chapters: list[Chapter], article: Article
+    ) -> None:
         podcast_title = self.settings.podcast.title
         contents = {
             "vtt": captions.webvtt(timeline),
@@ -570,12 +661,15 @@ class _Builder:
 
         podcast = self.settings.podcast
         configured = self.settings.root / podcast.cover if podcast.cover else None
-        drawn_from = {"title": podcast.title, "code": _module_digest(cover_module),
-                      "file": _hash(configured.read_bytes()) if configured and configured.is_file()
-                      else str(configured)}
+        drawn_from = {
+            "title": podcast.title,
+            "code": _module_digest(cover_module),
+            "file": _hash(configured.read_bytes())
+            if configured and configured.is_file()
+            else str(configured),
+        }
         self.art_keys = {"cover": _hash(drawn_from)}
-        cover = self.cache.art.remember(self.art_keys["cover"],
-                                        lambda: cover_jpeg(podcast.title, configured))
+        cover = self.cache.art.remember(self.art_keys["cover"], lambda: cover_jpeg(podcast.title, configured))
         self.cover_digest = _hash(cover)
         self.art_keys["thumbnail"] = _hash({"cover": self.cover_digest, "code": drawn_from["code"]})
         self.cover_name = f"cover-{self.cover_digest[:10]}.jpg"

@@ -25,8 +25,7 @@ app = typer.Typer(
 )
 err = Console(stderr=True, highlight=False)
 
-ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds readcast.toml).",
-                                            file_okay=False)]
+ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds readcast.toml).", file_okay=False)]
 
 
 def _version(value: bool) -> None:
@@ -37,13 +36,18 @@ def _version(value: bool) -> None:
 
 @app.callback()
 def main_callback(
-    version: Annotated[bool | None, typer.Option("--version", callback=_version, is_eager=True,
-                                                    help="Show the version and exit.")] = None,
+    version: Annotated[
+        bool | None,
+        typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit."),
+    ] = None,
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more detail.")] = False,
 ) -> None:
     """readcast reads content/ and publishes a podcast feed, episodes and transcripts to output/."""
-    logging.basicConfig(level=logging.INFO if verbose else logging.WARNING,
-                        format="%(levelname)s: %(message)s", stream=sys.stderr)
+    logging.basicConfig(
+        level=logging.INFO if verbose else logging.WARNING,
+        format="%(levelname)s: %(message)s",
+        stream=sys.stderr,
+    )
 
 
 def _fail(exc: ReadcastError) -> typer.Exit:
@@ -57,22 +61,27 @@ def build(
     base_url: Annotated[str | None, typer.Option(help="Public URL where output/ is hosted.")] = None,
     engine: Annotated[str | None, typer.Option(help="Speech engine for every article.")] = None,
     voice: Annotated[str | None, typer.Option(help="Voice for every article.")] = None,
-    speed: Annotated[float | None, typer.Option(min=0.5, max=2.0, help="Speaking rate for every "
-                                                   "article (1.0 is normal).")] = None,
-    language: Annotated[str | None, typer.Option(help="Language of every article, such as en "
-                                                    "or en-gb.")] = None,
-    jobs: Annotated[int | None, typer.Option(min=1, help="Parallel synthesis processes "
-                                                "[default: CPU count].")] = None,
-    force: Annotated[bool, typer.Option("--force", help="Ignore the cache: synthesize and encode "
-                                        "everything again.")] = False,
+    speed: Annotated[
+        float | None, typer.Option(min=0.5, max=2.0, help="Speaking rate for every article (1.0 is normal).")
+    ] = None,
+    language: Annotated[
+        str | None, typer.Option(help="Language of every article, such as en or en-gb.")
+    ] = None,
+    jobs: Annotated[
+        int | None, typer.Option(min=1, help="Parallel synthesis processes [default: CPU count].")
+    ] = None,
+    force: Annotated[
+        bool, typer.Option("--force", help="Ignore the cache: synthesize and encode everything again.")
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report on stdout.")] = False,
 ) -> None:
     """Build the podcast: synthesize what changed, encode episodes, write output/feed.xml."""
     from .build import BuildOptions
     from .build import build as run_build
 
-    options = BuildOptions(base_url=base_url, engine=engine, voice=voice, speed=speed,
-                           language=language, jobs=jobs, force=force)
+    options = BuildOptions(
+        base_url=base_url, engine=engine, voice=voice, speed=speed, language=language, jobs=jobs, force=force
+    )
     try:
         with _progress() as progress:
             tasks: dict[str, int] = {}
@@ -93,8 +102,10 @@ def build(
     else:
         for episode in report.episodes:
             if episode.status != "failed":
-                typer.echo(f"{episode.status:9} {episode.slug}  ({episode.audio_seconds:.0f} s, "
-                           f"{episode.synthesized}/{episode.segments} segments synthesized)")
+                typer.echo(
+                    f"{episode.status:9} {episode.slug}  ({episode.audio_seconds:.0f} s, "
+                    f"{episode.synthesized}/{episode.segments} segments synthesized)"
+                )
         typer.echo(f"feed      {report.feed}")
     built = sum(e.status != "failed" for e in report.episodes)
     err.print(f"{built} episode(s) ready, {len(report.failed)} failed, in {report.seconds:.1f} s")
@@ -111,8 +122,9 @@ def clean(project: ProjectDir = Path(".")) -> None:
         report = run_clean(project)
     except ReadcastError as exc:
         raise _fail(exc) from None
-    typer.echo(f"removed {report.removed} cache entries, freed {report.freed / 1e6:.1f} MB "
-               f"({report.kept} kept)")
+    typer.echo(
+        f"removed {report.removed} cache entries, freed {report.freed / 1e6:.1f} MB ({report.kept} kept)"
+    )
 
 
 @app.command()
@@ -152,8 +164,12 @@ def say(
 def script(
     file: Annotated[Path, typer.Argument(help="An article (.txt, .md or .html).", dir_okay=False)],
     as_json: Annotated[bool, typer.Option("--json", help="Print the script as JSON.")] = False,
-    diff: Annotated[bool, typer.Option("--diff", help="Show only the segments said differently "
-                                       "from the text: [-written-]{+spoken+}.")] = False,
+    diff: Annotated[
+        bool,
+        typer.Option(
+            "--diff", help="Show only the segments said differently from the text: [-written-]{+spoken+}."
+        ),
+    ] = False,
 ) -> None:
     """Print the speech script of FILE: segments, pauses and chapters, without making audio."""
     from .oneoff import script_for_file
@@ -168,10 +184,26 @@ def script(
             typer.echo(line)
         return
     if as_json:
-        typer.echo(json.dumps({"title": speech.article.title, "slug": speech.article.slug,
-                               "segments": [{"kind": s.kind, "spoken": s.spoken, "written": s.written,
-                                             "pause_ms": s.pause_after_ms, "chapter": s.chapter}
-                                            for s in speech.segments]}, indent=2, ensure_ascii=False))
+        typer.echo(
+            json.dumps(
+                {
+                    "title": speech.article.title,
+                    "slug": speech.article.slug,
+                    "segments": [
+                        {
+                            "kind": s.kind,
+                            "spoken": s.spoken,
+                            "written": s.written,
+                            "pause_ms": s.pause_after_ms,
+                            "chapter": s.chapter,
+                        }
+                        for s in speech.segments
+                    ],
+                },
+                indent=2,
+                ensure_ascii=False,
+            )
+        )
         return
     for n, seg in enumerate(speech.segments, start=1):
         if seg.chapter:
@@ -208,8 +240,9 @@ def voices(
         network = "online: needs the network" if summary.needs_network else "offline"
         typer.echo(f"{summary.name}  [{status}, {network}]  licence: {summary.licence}")
         languages = summary.languages
-        shown = ", ".join(languages[:30]) + (f", ... ({len(languages)} in all)" if len(languages) > 30
-                                             else "")
+        shown = ", ".join(languages[:30]) + (
+            f", ... ({len(languages)} in all)" if len(languages) > 30 else ""
+        )
         typer.echo(f"  languages: {shown}")
         if summary.install_hint:
             typer.echo(f"  to install: {summary.install_hint}")
@@ -222,15 +255,24 @@ def voices(
             state = "" if info.installed else "  (not installed)"
             typer.echo(f"  {mark} {info.name:<{width}}  {language}{info.description}{state}")
     if any(s.voices for s in engines):
-        err.print("* marks each engine's default voice. Choose with --engine/--voice, or engine: and "
-                  "voice: in front matter or readcast.toml [voice].", markup=False, soft_wrap=True)
+        err.print(
+            "* marks each engine's default voice. Choose with --engine/--voice, or engine: and "
+            "voice: in front matter or readcast.toml [voice].",
+            markup=False,
+            soft_wrap=True,
+        )
 
 
 @app.command()
 def serve(
     project: ProjectDir = Path("."),
-    host: Annotated[str, typer.Option(help="Address to listen on. 127.0.0.1 is this computer only; "
-                                      "0.0.0.0 lets phones on your network subscribe.")] = "127.0.0.1",
+    host: Annotated[
+        str,
+        typer.Option(
+            help="Address to listen on. 127.0.0.1 is this computer only; "
+            "0.0.0.0 lets phones on your network subscribe."
+        ),
+    ] = "127.0.0.1",
     port: Annotated[int, typer.Option(min=0, max=65535, help="Port; 0 picks a free one.")] = 8000,
 ) -> None:
     """Serve output/ over HTTP: listen in a browser, or subscribe from a podcast app."""
@@ -246,8 +288,10 @@ def serve(
         err.print("Listening on every network interface: devices on your network can connect.")
     elsewhere = feed_points_elsewhere(server)
     if elsewhere:
-        err.print(f"note: the feed was built for {elsewhere}, so apps will fetch episodes from there. "
-                  "To listen through this server, build without [podcast] base_url.")
+        err.print(
+            f"note: the feed was built for {elsewhere}, so apps will fetch episodes from there. "
+            "To listen through this server, build without [podcast] base_url."
+        )
     err.print(f"Serving {server.root} (press Ctrl+C to stop)")
     try:
         server.serve_forever()
@@ -260,8 +304,9 @@ def serve(
 @app.command()
 def check(
     project: ProjectDir = Path("."),
-    skip_loudness: Annotated[bool, typer.Option("--skip-loudness",
-                                                help="Do not measure loudness (faster).")] = False,
+    skip_loudness: Annotated[
+        bool, typer.Option("--skip-loudness", help="Do not measure loudness (faster).")
+    ] = False,
     strict: Annotated[bool, typer.Option("--strict", help="Fail on warnings too.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print a JSON report on stdout.")] = False,
 ) -> None:
@@ -280,18 +325,28 @@ def check(
             typer.echo(f"        fix: {problem.fix}")
         for name, audio in report.audio.items():
             if "loudness" in audio:
-                typer.echo(f"audio   {name}: {audio['loudness']:.1f} LUFS, true peak "
-                           f"{audio['true_peak']:.1f} dBTP, {audio['duration']:.0f} s")
-    err.print(f"{len(report.errors)} error(s), {len(report.warnings)} warning(s); checked "
-              f"{report.episodes} episode(s) in {report.output}")
+                typer.echo(
+                    f"audio   {name}: {audio['loudness']:.1f} LUFS, true peak "
+                    f"{audio['true_peak']:.1f} dBTP, {audio['duration']:.0f} s"
+                )
+    err.print(
+        f"{len(report.errors)} error(s), {len(report.warnings)} warning(s); checked "
+        f"{report.episodes} episode(s) in {report.output}"
+    )
     if report.errors or (strict and report.warnings):
         raise typer.Exit(1)
 
 
 def _progress() -> Progress:
-    return Progress(TextColumn("{task.description:<11}"), BarColumn(), MofNCompleteColumn(),
-                    TimeElapsedColumn(), console=err, transient=True,
-                    disable=not err.is_terminal)
+    return Progress(
+        TextColumn("{task.description:<11}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+        disable=not err.is_terminal,
+    )
 
 
 def main() -> None:

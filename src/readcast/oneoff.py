@@ -16,13 +16,15 @@ from .speech.normalize import normalize
 from .speech.script import build_script
 
 
-def say_to_mp3(text: str, output: Path, *, engine: str, voice: str | None, speed: float,
-               language: str) -> float:
+def say_to_mp3(
+    text: str, output: Path, *, engine: str, voice: str | None, speed: float, language: str
+) -> float:
     """Speak `text` into `output` as a mastered CBR MP3; return its length in seconds."""
     choice, cls = choose_voice([VoiceRequest(engine, voice, speed, language)], base_dir=Path.cwd())
     try:
-        chunk = cls(voice=choice.voice, speed=choice.speed,
-                    language=choice.language).synthesize(normalize(text))
+        chunk = cls(voice=choice.voice, speed=choice.speed, language=choice.language).synthesize(
+            normalize(text)
+        )
     except ReadcastError:
         raise
     except Exception as exc:  # engines are third-party code: a message, not a traceback
@@ -33,8 +35,14 @@ def say_to_mp3(text: str, output: Path, *, engine: str, voice: str | None, speed
     audio = AudioSettings()
     gain = audio.loudness - measure_loudness(stitched_pcm(pieces, chunk.sample_rate), chunk.sample_rate)
     with atomic_path(output.resolve()) as tmp:
-        encode_mp3(stitched_pcm(pieces, chunk.sample_rate), chunk.sample_rate, tmp, gain_db=gain,
-                   bitrate=audio.bitrate, sample_rate=audio.sample_rate)
+        encode_mp3(
+            stitched_pcm(pieces, chunk.sample_rate),
+            chunk.sample_rate,
+            tmp,
+            gain_db=gain,
+            bitrate=audio.bitrate,
+            sample_rate=audio.sample_rate,
+        )
     return chunk.seconds
 
 
@@ -44,19 +52,32 @@ def script_for_file(path: Path) -> Script:
     article = read_article(path)
     author, podcast, pronunciations = article.meta.author or "", "readcast", {}
     project = path.resolve().parent.parent
-    levels = [VoiceRequest(article.meta.engine, article.meta.voice, article.meta.speed,
-                           article.meta.language)]
+    levels = [
+        VoiceRequest(article.meta.engine, article.meta.voice, article.meta.speed, article.meta.language)
+    ]
     if (project / "readcast.toml").is_file():
         settings = load_settings(project)
         author = author or settings.podcast.author
         podcast = settings.podcast.title
         pronunciations = settings.pronunciations
-        levels.append(VoiceRequest(settings.voice.engine, settings.voice.voice or None,
-                                   settings.voice.speed, settings.podcast.language))
+        levels.append(
+            VoiceRequest(
+                settings.voice.engine,
+                settings.voice.voice or None,
+                settings.voice.speed,
+                settings.podcast.language,
+            )
+        )
     try:
         voice, engine_cls = choose_voice(levels, base_dir=project)
         markup, language = phoneme_markup_for(engine_cls, voice), voice.language
     except ReadcastError:  # the script can be shown even where the engine cannot run
         markup, language = None, article.meta.language or "en"
-    return build_script(article, author=author, podcast_title=podcast,
-                        pronunciations=pronunciations, phoneme_markup=markup, language=language)
+    return build_script(
+        article,
+        author=author,
+        podcast_title=podcast,
+        pronunciations=pronunciations,
+        phoneme_markup=markup,
+        language=language,
+    )

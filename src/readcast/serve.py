@@ -72,13 +72,16 @@ def resolve_output(folder: Path | str) -> Path:
     if (folder / CONFIG_NAME).is_file():
         output = folder / "output"
         if not (output / FEED_NAME).is_file():
-            raise ConfigError(f"{output}: nothing built yet (no {FEED_NAME}). "
-                              f"Run 'readcast build {folder}' first.")
+            raise ConfigError(
+                f"{output}: nothing built yet (no {FEED_NAME}). Run 'readcast build {folder}' first."
+            )
         return output.resolve()
     if (folder / FEED_NAME).is_file():
         return folder.resolve()
-    raise ConfigError(f"{folder}: neither a readcast project ({CONFIG_NAME}) nor a built output "
-                      f"folder ({FEED_NAME}). Pass the project folder, e.g. 'readcast serve .'.")
+    raise ConfigError(
+        f"{folder}: neither a readcast project ({CONFIG_NAME}) nor a built output "
+        f"folder ({FEED_NAME}). Pass the project folder, e.g. 'readcast serve .'."
+    )
 
 
 @dataclass(frozen=True)
@@ -106,8 +109,11 @@ class OutputServer(ThreadingHTTPServer):
         try:
             super().__init__((host, port), _Handler)
         except OSError as exc:
-            hint = (f"Port {port} is in use: pass another with --port (or --port 0 for any free one)."
-                    if exc.errno in (98, 48, 10048) else "Check --host and --port.")
+            hint = (
+                f"Port {port} is in use: pass another with --port (or --port 0 for any free one)."
+                if exc.errno in (98, 48, 10048)
+                else "Check --host and --port."
+            )
             raise ReadcastError(f"cannot listen on {host}:{port} ({exc.strerror or exc}). {hint}") from None
 
     def handle_error(self, request, client_address) -> None:
@@ -145,7 +151,8 @@ def public_host(bind_host: str) -> str:
     """The address a client should use for a server bound to `bind_host`."""
     if bind_host in ("", "0.0.0.0", "::"):
         return _lan_address(socket.AF_INET6 if bind_host == "::" else socket.AF_INET) or (
-            "::1" if bind_host == "::" else "127.0.0.1")
+            "::1" if bind_host == "::" else "127.0.0.1"
+        )
     return bind_host
 
 
@@ -209,9 +216,12 @@ class _Handler(BaseHTTPRequestHandler):
         status = HTTPStatus.OK
         wanted = self._range(body, headers["Last-Modified"])
         if wanted == "unsatisfiable":
-            self._status(HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
-                         {"Content-Range": f"bytes */{body.size}", "Accept-Ranges": "bytes"},
-                         text="Range not satisfiable\n", send_body=send_body)
+            self._status(
+                HTTPStatus.REQUESTED_RANGE_NOT_SATISFIABLE,
+                {"Content-Range": f"bytes */{body.size}", "Accept-Ranges": "bytes"},
+                text="Range not satisfiable\n",
+                send_body=send_body,
+            )
             return
         if wanted is not None:
             start, end = wanted
@@ -325,11 +335,18 @@ class _Handler(BaseHTTPRequestHandler):
     def _cors_headers(self) -> None:
         # Web players fetch transcripts, chapters and the feed from other origins.
         self.send_header("Access-Control-Allow-Origin", "*")
-        self.send_header("Access-Control-Expose-Headers",
-                         "Content-Length, Content-Range, Accept-Ranges, ETag, Last-Modified")
+        self.send_header(
+            "Access-Control-Expose-Headers",
+            "Content-Length, Content-Range, Accept-Ranges, ETag, Last-Modified",
+        )
 
-    def _status(self, status: HTTPStatus, headers: dict[str, str] | None = None, text: str = "",
-                send_body: bool = True) -> None:
+    def _status(
+        self,
+        status: HTTPStatus,
+        headers: dict[str, str] | None = None,
+        text: str = "",
+        send_body: bool = True,
+    ) -> None:
         data = text.encode("utf-8")
         self.send_response(status)
         for name, value in (headers or {}).items():
@@ -344,7 +361,7 @@ class _Handler(BaseHTTPRequestHandler):
 
     def _send_bytes(self, body: _Body, start: int, length: int) -> None:
         if body.data is not None:
-            self._write(body.data[start:start + length])
+            self._write(body.data[start : start + length])
             return
         with open(body.path, "rb") as handle:
             handle.seek(start)
@@ -369,4 +386,3 @@ def feed_points_elsewhere(server: OutputServer) -> str | None:
     """The configured base URL when the feed was built for a real host (then nothing is rewritten)."""
     base = server.built_base
     return base if base and base != DEFAULT_BASE_URL else None
-

@@ -37,9 +37,15 @@ def segment_key(spoken: str, voice: VoiceChoice, engine_version: str, sample_rat
     Pronunciation-lexicon entries are applied to `spoken` before this is called, so they are part
     of the key without being listed separately.
     """
-    identity = {"text": spoken, "engine": voice.engine, "engine_version": engine_version,
-                "voice": voice.voice or "", "speed": round(voice.speed, 3), "language": voice.language,
-                "sample_rate": sample_rate}
+    identity = {
+        "text": spoken,
+        "engine": voice.engine,
+        "engine_version": engine_version,
+        "voice": voice.voice or "",
+        "speed": round(voice.speed, 3),
+        "language": voice.language,
+        "sample_rate": sample_rate,
+    }
     return _digest_json(identity)
 
 
@@ -69,7 +75,7 @@ class _Store:
     def keys(self) -> Iterable[str]:
         if not self.root.is_dir():
             return []
-        return (p.name[:-len(self.suffix) - 1] for p in self.root.glob(f"*/*.{self.suffix}"))
+        return (p.name[: -len(self.suffix) - 1] for p in self.root.glob(f"*/*.{self.suffix}"))
 
     def _write(self, key: str, *blobs: bytes) -> None:
         with atomic_path(self.path(key)) as tmp:
@@ -141,8 +147,9 @@ class SegmentStore(_Store):
         profile = energy_profile(chunk.pcm, chunk.sample_rate).astype("<f8")
         profile_bytes = profile.tobytes()
         pcm_digest, profile_digest = _blake(chunk.pcm), _blake(profile_bytes)
-        header = _SEGMENT_HEADER.pack(_SEGMENT_MAGIC, chunk.sample_rate, chunk.frames, len(profile),
-                                      pcm_digest, profile_digest)
+        header = _SEGMENT_HEADER.pack(
+            _SEGMENT_MAGIC, chunk.sample_rate, chunk.frames, len(profile), pcm_digest, profile_digest
+        )
         self._write(key, header, chunk.pcm, profile_bytes)
         return SegmentInfo(key, chunk.sample_rate, chunk.frames, pcm_digest.hex(), profile)
 
@@ -181,9 +188,13 @@ class SegmentStore(_Store):
         if len(data) >= _SEGMENT_HEADER.size:
             magic, rate, frames, hops, pcm_digest, _ = _SEGMENT_HEADER.unpack_from(data)
             end = _SEGMENT_HEADER.size + 2 * frames
-            pcm = data[_SEGMENT_HEADER.size:end]
-            if (magic == _SEGMENT_MAGIC and len(data) == end + 8 * hops and frames > 0
-                    and _blake(pcm) == pcm_digest):
+            pcm = data[_SEGMENT_HEADER.size : end]
+            if (
+                magic == _SEGMENT_MAGIC
+                and len(data) == end + 8 * hops
+                and frames > 0
+                and _blake(pcm) == pcm_digest
+            ):
                 return AudioChunk(pcm, rate)
         self._discard(key)
         return None
@@ -214,9 +225,15 @@ class PartStore(_Store):
     suffix = "mp3part"
 
     def put(self, key: str, part: EncodedPart) -> None:
-        header = _PART_HEADER.pack(_PART_MAGIC, part.frames, part.delay, part.padding,
-                                   len(part.info_frame), len(part.audio),
-                                   _blake(part.info_frame, part.audio))
+        header = _PART_HEADER.pack(
+            _PART_MAGIC,
+            part.frames,
+            part.delay,
+            part.padding,
+            len(part.info_frame),
+            len(part.audio),
+            _blake(part.info_frame, part.audio),
+        )
         self._write(key, header, part.info_frame, part.audio)
 
     def get(self, key: str) -> EncodedPart | None:
@@ -228,9 +245,13 @@ class PartStore(_Store):
         if len(data) >= _PART_HEADER.size:
             magic, frames, delay, padding, info_len, audio_len, digest = _PART_HEADER.unpack_from(data)
             info_end = _PART_HEADER.size + info_len
-            info, audio = data[_PART_HEADER.size:info_end], data[info_end:]
-            if (magic == _PART_MAGIC and len(audio) == audio_len and frames > 0
-                    and _blake(info, audio) == digest):
+            info, audio = data[_PART_HEADER.size : info_end], data[info_end:]
+            if (
+                magic == _PART_MAGIC
+                and len(audio) == audio_len
+                and frames > 0
+                and _blake(info, audio) == digest
+            ):
                 return EncodedPart(info, audio, frames, delay, padding)
         self._discard(key)
         return None
@@ -268,7 +289,7 @@ class BlobStore(_Store):
             return None
         if len(raw) >= _BLOB_HEADER.size:
             magic, digest = _BLOB_HEADER.unpack_from(raw)
-            data = raw[_BLOB_HEADER.size:]
+            data = raw[_BLOB_HEADER.size :]
             if magic == _BLOB_MAGIC and _blake(data) == digest:
                 return data
         self._discard(key)

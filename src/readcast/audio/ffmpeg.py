@@ -32,8 +32,10 @@ def ffmpeg_exe() -> str:
 
         exe = imageio_ffmpeg.get_ffmpeg_exe()
     except (ImportError, RuntimeError) as exc:
-        raise AudioError(f"ffmpeg not found ({exc}). Reinstall readcast with pip, which brings "
-                         "ffmpeg in the imageio-ffmpeg wheel, or set IMAGEIO_FFMPEG_EXE.") from None
+        raise AudioError(
+            f"ffmpeg not found ({exc}). Reinstall readcast with pip, which brings "
+            "ffmpeg in the imageio-ffmpeg wheel, or set IMAGEIO_FFMPEG_EXE."
+        ) from None
     AudioSegment.converter = exe
     return exe
 
@@ -71,8 +73,24 @@ def silence_frames(ms: int, rate: int) -> int:
 
 def measure_loudness(pcm: Iterator[bytes], rate: int) -> float:
     """Integrated loudness in LUFS, measured as dual-mono (the stereo-equivalent figure)."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-f", "s16le", "-ar", str(rate), "-ac", "1",
-           "-i", "pipe:0", "-af", "ebur128=dualmono=true", "-f", "null", "-"]
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostats",
+        "-f",
+        "s16le",
+        "-ar",
+        str(rate),
+        "-ac",
+        "1",
+        "-i",
+        "pipe:0",
+        "-af",
+        "ebur128=dualmono=true",
+        "-f",
+        "null",
+        "-",
+    ]
     stderr = _run_with_input(cmd, pcm)
     summary = stderr.rsplit("Summary:", 1)[-1]
     match = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
@@ -83,8 +101,18 @@ def measure_loudness(pcm: Iterator[bytes], rate: int) -> float:
 
 def measure_file(path: Path) -> tuple[float, float]:
     """(integrated loudness as dual-mono in LUFS, true peak in dBTP) of an audio file."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-nostats", "-i", str(path),
-           "-af", "ebur128=dualmono=true:peak=true", "-f", "null", "-"]
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-nostats",
+        "-i",
+        str(path),
+        "-af",
+        "ebur128=dualmono=true:peak=true",
+        "-f",
+        "null",
+        "-",
+    ]
     result = subprocess.run(cmd, capture_output=True, text=True)
     summary = result.stderr.rsplit("Summary:", 1)[-1]
     loud = re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary)
@@ -94,43 +122,90 @@ def measure_file(path: Path) -> tuple[float, float]:
     return float(loud.group(1)), float(peak.group(1))
 
 
-def encode_mp3(pcm: Iterator[bytes], rate: int, out: Path, *, gain_db: float, bitrate: str,
-               sample_rate: int, pad_to: int | None = None) -> None:
+def encode_mp3(
+    pcm: Iterator[bytes],
+    rate: int,
+    out: Path,
+    *,
+    gain_db: float,
+    bitrate: str,
+    sample_rate: int,
+    pad_to: int | None = None,
+) -> None:
     """Apply gain and a peak limiter, resample and encode mono CBR MP3 (Xing/Info header) to `out`.
 
     With `pad_to`, the resampled audio is padded with silence (or cut) to exactly that many samples.
     """
-    _run_with_input(encode_command(rate, str(out), gain_db=gain_db, bitrate=bitrate,
-                                   sample_rate=sample_rate, pad_to=pad_to), pcm)
+    _run_with_input(
+        encode_command(
+            rate, str(out), gain_db=gain_db, bitrate=bitrate, sample_rate=sample_rate, pad_to=pad_to
+        ),
+        pcm,
+    )
 
 
-def encode_command(rate: int, out: str, *, gain_db: float, bitrate: str, sample_rate: int,
-                   pad_to: int | None = None) -> list[str]:
+def encode_command(
+    rate: int, out: str, *, gain_db: float, bitrate: str, sample_rate: int, pad_to: int | None = None
+) -> list[str]:
     """The ffmpeg command of encode_mp3 (its settings also key the cache of encoded parts)."""
     ceiling = 10 ** (_LIMITER_CEILING_DB / 20)
     # latency=true keeps the limiter from delaying the audio, so chapter times stay exact.
-    filters = [f"volume={gain_db:.2f}dB",
-               f"alimiter=limit={ceiling:.4f}:attack=5:release=50:level=false:latency=true",
-               f"aresample={sample_rate}" + (":resampler=soxr" if _has_soxr() else "")]
+    filters = [
+        f"volume={gain_db:.2f}dB",
+        f"alimiter=limit={ceiling:.4f}:attack=5:release=50:level=false:latency=true",
+        f"aresample={sample_rate}" + (":resampler=soxr" if _has_soxr() else ""),
+    ]
     if pad_to is not None:
         filters.append(f"apad=whole_len={pad_to},atrim=end_sample={pad_to}")
     audio_filter = ",".join(filters)
-    return [ffmpeg_exe(), "-hide_banner", "-v", "error", "-y", "-f", "s16le", "-ar", str(rate),
-            "-ac", "1", "-i", "pipe:0", "-af", audio_filter, "-ar", str(sample_rate), "-ac", "1",
-            "-c:a", "libmp3lame", "-b:a", bitrate, "-write_xing", "1", "-id3v2_version", "0",
-            "-write_id3v1", "0", "-map_metadata", "-1", "-f", "mp3", out]
+    return [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-v",
+        "error",
+        "-y",
+        "-f",
+        "s16le",
+        "-ar",
+        str(rate),
+        "-ac",
+        "1",
+        "-i",
+        "pipe:0",
+        "-af",
+        audio_filter,
+        "-ar",
+        str(sample_rate),
+        "-ac",
+        "1",
+        "-c:a",
+        "libmp3lame",
+        "-b:a",
+        bitrate,
+        "-write_xing",
+        "1",
+        "-id3v2_version",
+        "0",
+        "-write_id3v1",
+        "0",
+        "-map_metadata",
+        "-1",
+        "-f",
+        "mp3",
+        out,
+    ]
 
 
 @cache
 def _has_soxr() -> bool:
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-h", "filter=aresample"],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [ffmpeg_exe(), "-hide_banner", "-h", "filter=aresample"], capture_output=True, text=True
+    )
     return "soxr" in result.stdout
 
 
 def _run_with_input(cmd: list[str], chunks: Iterator[bytes]) -> str:
-    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.PIPE)
+    proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     assert proc.stdin is not None and proc.stderr is not None
     err: list[bytes] = []
     reader = threading.Thread(target=lambda: err.append(proc.stderr.read()), daemon=True)
@@ -147,4 +222,3 @@ def _run_with_input(cmd: list[str], chunks: Iterator[bytes]) -> str:
     if code != 0:
         raise AudioError(f"ffmpeg failed (exit {code}): {stderr.strip()[-500:]}")
     return stderr
-

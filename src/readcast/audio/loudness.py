@@ -26,8 +26,7 @@ _TAIL_SECONDS = 0.2
 # The K-weighting filter of BS.1770 (its two biquads, specified at 48 kHz). ffmpeg's ebur128 filter
 # resamples to 48 kHz and applies them there; applying their 48 kHz frequency response to the
 # spectrum of band-limited speech is the same operation, done in the frequency domain.
-_SHELF = ((1.53512485958697, -2.69169618940638, 1.19839281085285),
-          (1.0, -1.69065929318241, 0.73248077421585))
+_SHELF = ((1.53512485958697, -2.69169618940638, 1.19839281085285), (1.0, -1.69065929318241, 0.73248077421585))
 _HIGH_PASS = ((1.0, -2.0, 1.0), (1.0, -1.99004745483398, 0.99007225036621))
 _FILTER_RATE = 48000
 
@@ -47,7 +46,7 @@ def energy_profile(pcm: bytes, rate: int) -> np.ndarray:
     hops = -(-(len(samples) + tail) // hop)
     size = _fft_size(hops * hop + tail)  # room for the tail so the circular filter does not wrap
     spectrum = np.fft.rfft(samples, size) * _k_weighting(size, rate)
-    weighted = np.fft.irfft(spectrum, size)[:hops * hop]
+    weighted = np.fft.irfft(spectrum, size)[: hops * hop]
     return np.square(weighted).reshape(hops, hop).mean(axis=1)
 
 
@@ -63,7 +62,7 @@ def integrated_loudness(placed: Iterable[tuple[float, np.ndarray]], seconds: flo
         first = round(start * HOPS_PER_SECOND)
         end = min(first + len(profile), total_hops)
         if end > first:
-            energy[first:end] += profile[:end - first]
+            energy[first:end] += profile[: end - first]
     blocks = (total_hops - _BLOCK_HOPS) // _STEP_HOPS + 1
     sums = np.concatenate([[0.0], np.cumsum(energy)])
     starts = np.arange(blocks) * _STEP_HOPS

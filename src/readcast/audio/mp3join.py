@@ -62,10 +62,10 @@ def split_info_frame(data: bytes) -> EncodedPart:
     *_, info_length = _header(data, 0)
     info = data[:info_length]
     xo = _xing_offset(info)
-    if info[xo:xo + 4] not in (b"Info", b"Xing"):
+    if info[xo : xo + 4] not in (b"Info", b"Xing"):
         raise AudioError("the encoder wrote no Info header; readcast needs ffmpeg's mp3 muxer")
     frames = struct.unpack_from(">I", info, xo + 8)[0]
-    delay_padding = int.from_bytes(info[xo + 141:xo + 144], "big")
+    delay_padding = int.from_bytes(info[xo + 141 : xo + 144], "big")
     return EncodedPart(info, data[info_length:], frames, delay_padding >> 12, delay_padding & 0xFFF)
 
 
@@ -95,10 +95,10 @@ def join(parts: Sequence[EncodedPart], padding: int) -> bytes:
     sizes = frame_sizes(audio)
     total = len(info) + len(audio)
     struct.pack_into(">II", info, xo + 8, len(sizes), total)
-    info[xo + 16:xo + 16 + _TOC_SIZE] = _toc(len(info), sizes)
+    info[xo + 16 : xo + 16 + _TOC_SIZE] = _toc(len(info), sizes)
     if not 0 <= padding < 1 << 12:
         raise AudioError(f"end padding of {padding} samples does not fit the LAME header")
-    info[xo + 141:xo + 144] = ((parts[0].delay << 12) | padding).to_bytes(3, "big")
+    info[xo + 141 : xo + 144] = ((parts[0].delay << 12) | padding).to_bytes(3, "big")
     struct.pack_into(">IH", info, xo + 148, total, crc16(audio))
     struct.pack_into(">H", info, xo + 154, 0)
     struct.pack_into(">H", info, xo + 154, crc16(bytes(info[:_TAG_CRC_SPAN])))
@@ -167,7 +167,7 @@ def crc16(data: bytes, lanes: int = 2048) -> int:
     table = _crc_table()
     length = -(-len(data) // lanes)
     padded = np.zeros(lanes * length, dtype=np.uint8)
-    padded[lanes * length - len(data):] = np.frombuffer(data, dtype=np.uint8)
+    padded[lanes * length - len(data) :] = np.frombuffer(data, dtype=np.uint8)
     columns = padded.reshape(lanes, length).T.copy()  # row j: byte j of every lane
     crc = np.zeros(lanes, dtype=np.uint16)
     for row in columns:

@@ -70,8 +70,10 @@ class MusicBeds:
                 continue
             path = (settings.root / value).resolve()
             if not path.is_file():
-                raise ConfigError(f"[audio] {key} {value!r}: file not found (looked for {path}). "
-                                  "Fix the path (relative to the project folder) or remove the key.")
+                raise ConfigError(
+                    f"[audio] {key} {value!r}: file not found (looked for {path}). "
+                    "Fix the path (relative to the project folder) or remove the key."
+                )
             clip = _Clip(path, key)
             clip.samples(44100)  # decode now: a bad file stops the build before any work
             clips[key.split("_")[0]] = clip
@@ -102,8 +104,7 @@ class MusicBeds:
         layout = self._layout(pieces, rate)
         if self.intro is not None:
             length = len(self.intro.samples(rate))
-            end = length if layout.intro_short else min(
-                length, layout.intro_end + round(INTRO_FADE_S * rate))
+            end = length if layout.intro_short else min(length, layout.intro_end + round(INTRO_FADE_S * rate))
             spans.append((0, end))
         if self.outro is not None:
             start = layout.speech_end if layout.outro_short else layout.outro_start
@@ -126,8 +127,9 @@ class MusicBeds:
             under = speech_end - outro_start
             outro_short = length < under + rate  # less than a second left after the last word
             tail = min(length if outro_short else length - under, round(OUTRO_TAIL_S * rate))
-        return _Layout(lead, tail, intro_short, outro_short, lead + intro_end,
-                       lead + outro_start, lead + speech_end)
+        return _Layout(
+            lead, tail, intro_short, outro_short, lead + intro_end, lead + outro_start, lead + speech_end
+        )
 
     def _beds(self, pieces: list[Piece], rate: int, layout: _Layout) -> list[tuple[int, np.ndarray]]:
         """(start frame, enveloped samples) for each clip, levelled against the speech."""
@@ -141,8 +143,13 @@ class MusicBeds:
                 duck_at = layout.lead
                 fade_end = layout.intro_end + round(INTRO_FADE_S * rate)
                 music = music[:fade_end]
-                points = [(0, "full"), (duck_at - round(DUCK_S * rate), "full"), (duck_at, "ducked"),
-                          (layout.intro_end, "ducked"), (fade_end, 0.0)]
+                points = [
+                    (0, "full"),
+                    (duck_at - round(DUCK_S * rate), "full"),
+                    (duck_at, "ducked"),
+                    (layout.intro_end, "ducked"),
+                    (fade_end, 0.0),
+                ]
             beds.append((0, _shape(music, rate, points, speech)))
         if self.outro is not None:
             music = self.outro.samples(rate)
@@ -154,8 +161,12 @@ class MusicBeds:
                 start = layout.outro_start
                 swell = layout.speech_end - start
                 full_from = swell + round(DUCK_S * rate)
-                points = [(0, 0.0), (min(round(OUTRO_FADE_IN_S * rate), swell // 2), "ducked"),
-                          (swell, "ducked"), (full_from, "full")]
+                points = [
+                    (0, 0.0),
+                    (min(round(OUTRO_FADE_IN_S * rate), swell // 2), "ducked"),
+                    (swell, "ducked"),
+                    (full_from, "full"),
+                ]
             end = layout.speech_end + layout.tail - start
             fade_from = max(full_from, end - round(min(OUTRO_FADE_S, layout.tail / rate / 2) * rate))
             points += [(fade_from, "full"), (end, 0.0)]
@@ -195,12 +206,15 @@ def _loudness_of(pieces: list[Piece], rate: int, kind: str) -> float:
         return -23.0
 
 
-def _shape(music: np.ndarray, rate: int, points: list[tuple[int, float | str]],
-           speech_lufs: float) -> np.ndarray:
+def _shape(
+    music: np.ndarray, rate: int, points: list[tuple[int, float | str]], speech_lufs: float
+) -> np.ndarray:
     """`music` times a piecewise-linear gain through `points` ("full", "ducked" or a gain)."""
     music_lufs = _music_loudness(music, rate)
-    levels = {"full": 10 ** ((speech_lufs + BED_FULL_LU - music_lufs) / 20),
-              "ducked": 10 ** ((speech_lufs + BED_DUCKED_LU - music_lufs) / 20)}
+    levels = {
+        "full": 10 ** ((speech_lufs + BED_FULL_LU - music_lufs) / 20),
+        "ducked": 10 ** ((speech_lufs + BED_DUCKED_LU - music_lufs) / 20),
+    }
     xs = np.array([x for x, _ in points], dtype=np.float64)
     ys = np.array([levels[y] if isinstance(y, str) else y for _, y in points], dtype=np.float64)
     frames = np.arange(len(music), dtype=np.float64)
@@ -223,15 +237,33 @@ def _music_loudness(music: np.ndarray, rate: int) -> float:
 
 def _decode(path: Path, rate: int, key: str) -> np.ndarray:
     """Any audio file ffmpeg reads, as mono float32 samples in the int16 range."""
-    cmd = [ffmpeg_exe(), "-hide_banner", "-v", "error", "-nostdin", "-i", str(path),
-           "-t", str(MAX_MUSIC_S), "-vn", "-ac", "1", "-ar", str(rate), "-f", "s16le", "pipe:1"]
+    cmd = [
+        ffmpeg_exe(),
+        "-hide_banner",
+        "-v",
+        "error",
+        "-nostdin",
+        "-i",
+        str(path),
+        "-t",
+        str(MAX_MUSIC_S),
+        "-vn",
+        "-ac",
+        "1",
+        "-ar",
+        str(rate),
+        "-f",
+        "s16le",
+        "pipe:1",
+    ]
     result = subprocess.run(cmd, capture_output=True)
     samples = np.frombuffer(result.stdout, dtype="<i2").astype(np.float32)
     if result.returncode != 0 or len(samples) < rate // 2:
         detail = result.stderr.decode("utf-8", "replace").strip().splitlines()[-1:] or ["too short"]
-        raise ConfigError(f"[audio] {key} {path}: not an audio file of at least half a second "
-                          f"that ffmpeg can read ({detail[0]}). Use an MP3, WAV, FLAC or OGG file.")
+        raise ConfigError(
+            f"[audio] {key} {path}: not an audio file of at least half a second "
+            f"that ffmpeg can read ({detail[0]}). Use an MP3, WAV, FLAC or OGG file."
+        )
     if not np.any(np.abs(samples) > 32):
-        raise ConfigError(f"[audio] {key} {path}: the file is silent. Use another file or remove "
-                          "the key.")
+        raise ConfigError(f"[audio] {key} {path}: the file is silent. Use another file or remove the key.")
     return samples

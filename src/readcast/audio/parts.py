@@ -105,17 +105,24 @@ class Layout:
         return last.mp3_frames * samples_per_frame(self.out_rate) - LAME_DELAY - last.out_frames
 
 
-def layout_episode(infos: Sequence[SegmentInfo], pauses_ms: Sequence[int], out_rate: int, *,
-                   lead: int = 0, tail: int = 0,
-                   keep_together: Sequence[tuple[int, int]] = ()) -> Layout:
+def layout_episode(
+    infos: Sequence[SegmentInfo],
+    pauses_ms: Sequence[int],
+    out_rate: int,
+    *,
+    lead: int = 0,
+    tail: int = 0,
+    keep_together: Sequence[tuple[int, int]] = (),
+) -> Layout:
     """Place segments (with the pause after each) into parts and onto the MP3's timeline.
 
     `lead` and `tail` are frames of silence before the first and after the last segment;
     `keep_together` lists stitched-frame spans (music) that no cut may fall inside.
     """
     in_rate = infos[0].rate
-    frames = [info.frames if info.rate == in_rate else round(info.frames * in_rate / info.rate)
-              for info in infos]
+    frames = [
+        info.frames if info.rate == in_rate else round(info.frames * in_rate / info.rate) for info in infos
+    ]
     pauses = [round(ms * in_rate / 1000) for ms in pauses_ms]
     cuts = _cuts(infos, frames, pauses, in_rate, lead, keep_together)
     unit = in_rate // math.gcd(in_rate, out_rate)
@@ -129,23 +136,35 @@ def layout_episode(infos: Sequence[SegmentInfo], pauses_ms: Sequence[int], out_r
         offset = part_lead
         for i in range(first, stop):
             seconds = start / out_rate + offset / in_rate
-            placed.append(PlacedSegment(infos[i], frames[i], pauses[i], n, offset, seconds,
-                                        seconds + frames[i] / in_rate))
+            placed.append(
+                PlacedSegment(
+                    infos[i], frames[i], pauses[i], n, offset, seconds, seconds + frames[i] / in_rate
+                )
+            )
             offset += frames[i] + pauses[i]
         content = offset + part_tail
         in_frames = -(-content // unit) * unit
         out_frames = in_frames * out_rate // in_rate
         padded = -(-out_frames // frame_len) * frame_len
         mp3_frames = (padded + 2 * LAME_DELAY) // frame_len  # LAME adds its delay, and as much at the end
-        parts.append(Part(first, stop, part_lead, part_tail, in_frames, out_frames, padded,
-                          mp3_frames, start, stitched))
+        parts.append(
+            Part(
+                first, stop, part_lead, part_tail, in_frames, out_frames, padded, mp3_frames, start, stitched
+            )
+        )
         start += mp3_frames * frame_len
         stitched += content
     return Layout(in_rate, out_rate, tuple(placed), tuple(parts))
 
 
-def _cuts(infos: Sequence[SegmentInfo], frames: list[int], pauses: list[int], rate: int, lead: int,
-          keep_together: Sequence[tuple[int, int]]) -> list[int]:
+def _cuts(
+    infos: Sequence[SegmentInfo],
+    frames: list[int],
+    pauses: list[int],
+    rate: int,
+    lead: int,
+    keep_together: Sequence[tuple[int, int]],
+) -> list[int]:
     """Indices where a new part starts."""
     cuts: list[int] = []
     position = lead  # stitched frames
@@ -183,7 +202,7 @@ def part_pcm(layout: Layout, index: int, load: Loader, beds: Sequence[Bed] = ())
     if part.lead:
         yield emit(bytes(2 * part.lead))
     written = part.lead
-    for seg in layout.segments[part.first:part.stop]:
+    for seg in layout.segments[part.first : part.stop]:
         yield emit(_exact(load(seg.info.key), rate, seg.frames))
         if seg.pause:
             yield emit(bytes(2 * seg.pause))
@@ -197,7 +216,7 @@ def _exact(chunk: AudioChunk, rate: int, frames: int) -> bytes:
     pcm = chunk.pcm
     if chunk.sample_rate != rate:
         pcm = to_segment(chunk, rate).raw_data
-    pcm = pcm[:2 * frames]
+    pcm = pcm[: 2 * frames]
     return pcm + bytes(2 * frames - len(pcm))
 
 
@@ -209,7 +228,7 @@ def _mix(chunk: bytes, start: int, beds: Sequence[Bed]) -> bytes:
     signal = np.frombuffer(chunk, dtype="<i2").astype(np.float32)
     for at, bed in overlapping:
         lo, hi = max(start, at), min(start + n, at + len(bed))
-        signal[lo - start:hi - start] += bed[lo - at:hi - at]
+        signal[lo - start : hi - start] += bed[lo - at : hi - at]
     return np.clip(signal, -32768, 32767).astype("<i2").tobytes()
 
 
@@ -232,8 +251,7 @@ def episode_loudness(layout: Layout, load: Loader, beds: Sequence[Bed] = ()) -> 
             pcm = b"".join(part_pcm(layout, n, load, beds))
             placed.append((part.start / layout.out_rate, energy_profile(pcm, layout.in_rate)))
         else:
-            placed.extend((seg.start, seg.info.profile)
-                          for seg in layout.segments[part.first:part.stop])
+            placed.extend((seg.start, seg.info.profile) for seg in layout.segments[part.first : part.stop])
     return integrated_loudness(placed, layout.seconds)
 
 
@@ -249,10 +267,17 @@ def part_key(layout: Layout, index: int, encoder: str, beds: Sequence[Bed]) -> s
     part = layout.parts[index]
     digest = hashlib.sha256()
     identity = {
-        "version": PARTS_VERSION, "encoder": encoder, "in_rate": layout.in_rate,
-        "lead": part.lead, "tail": part.tail, "in_frames": part.in_frames, "padded": part.padded,
-        "segments": [(seg.info.digest, seg.info.rate, seg.frames, seg.pause)
-                     for seg in layout.segments[part.first:part.stop]],
+        "version": PARTS_VERSION,
+        "encoder": encoder,
+        "in_rate": layout.in_rate,
+        "lead": part.lead,
+        "tail": part.tail,
+        "in_frames": part.in_frames,
+        "padded": part.padded,
+        "segments": [
+            (seg.info.digest, seg.info.rate, seg.frames, seg.pause)
+            for seg in layout.segments[part.first : part.stop]
+        ],
         "beds": [at - part.stitched_start for at, _ in beds_in(layout, index, beds)],
     }
     digest.update(json.dumps(identity, sort_keys=True).encode())
@@ -261,8 +286,9 @@ def part_key(layout: Layout, index: int, encoder: str, beds: Sequence[Bed]) -> s
     return digest.hexdigest()
 
 
-def encode_part(layout: Layout, index: int, pcm: Iterator[bytes], scratch: Path, *, gain_db: float,
-                bitrate: str) -> EncodedPart:
+def encode_part(
+    layout: Layout, index: int, pcm: Iterator[bytes], scratch: Path, *, gain_db: float, bitrate: str
+) -> EncodedPart:
     """Master and encode one part (ffmpeg writes to a temp file in `scratch`) and check its framing."""
     part = layout.parts[index]
     scratch.mkdir(parents=True, exist_ok=True)
@@ -270,8 +296,15 @@ def encode_part(layout: Layout, index: int, pcm: Iterator[bytes], scratch: Path,
     os.close(fd)
     tmp = Path(name)
     try:
-        encode_mp3(pcm, layout.in_rate, tmp, gain_db=gain_db, bitrate=bitrate,
-                   sample_rate=layout.out_rate, pad_to=part.padded)
+        encode_mp3(
+            pcm,
+            layout.in_rate,
+            tmp,
+            gain_db=gain_db,
+            bitrate=bitrate,
+            sample_rate=layout.out_rate,
+            pad_to=part.padded,
+        )
         encoded = split_info_frame(tmp.read_bytes())
     finally:
         tmp.unlink(missing_ok=True)
@@ -279,5 +312,6 @@ def encode_part(layout: Layout, index: int, pcm: Iterator[bytes], scratch: Path,
         raise AudioError(
             f"the MP3 encoder framed a part unexpectedly ({encoded.frames} frames and a delay of "
             f"{encoded.delay} samples, expected {part.mp3_frames} and {LAME_DELAY}). readcast needs "
-            "the ffmpeg that comes with imageio-ffmpeg; unset IMAGEIO_FFMPEG_EXE.")
+            "the ffmpeg that comes with imageio-ffmpeg; unset IMAGEIO_FFMPEG_EXE."
+        )
     return encoded

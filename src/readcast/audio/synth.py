@@ -50,8 +50,9 @@ def _run_job(job: SynthesisJob, store_root: str) -> str:
     return job.key
 
 
-def synthesize_missing(jobs: list[SynthesisJob], store: SegmentStore, workers: int,
-                       on_done: Callable[[str], None] | None = None) -> dict[str, str]:
+def synthesize_missing(
+    jobs: list[SynthesisJob], store: SegmentStore, workers: int, on_done: Callable[[str], None] | None = None
+) -> dict[str, str]:
     """Synthesize `jobs` into `store`; return {key: error message} for the ones that failed.
 
     One job, or one worker, runs in this process: starting a worker and loading a voice model in
@@ -72,8 +73,9 @@ def synthesize_missing(jobs: list[SynthesisJob], store: SegmentStore, workers: i
                 on_done(job.key)
         return failures
     ordered = sorted(jobs, key=lambda job: len(job.text), reverse=True)
-    with ProcessPoolExecutor(max_workers=workers, mp_context=_context(),
-                             initializer=_worker_started, initargs=(os.getpid(),)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers, mp_context=_context(), initializer=_worker_started, initargs=(os.getpid(),)
+    ) as pool:
         futures = {pool.submit(_run_job, job, str(store.root)): job for job in ordered}
         for future in as_completed(futures):
             job = futures[future]

@@ -32,8 +32,15 @@ def user_data_dir() -> Path:
     return Path(os.environ.get("XDG_DATA_HOME") or home / ".local" / "share") / "readcast"
 
 
-def download(url: str, dest: Path, *, md5: str | None = None, sha256: str | None = None,
-             size: int | None = None, timeout: float = 30.0) -> Path:
+def download(
+    url: str,
+    dest: Path,
+    *,
+    md5: str | None = None,
+    sha256: str | None = None,
+    size: int | None = None,
+    timeout: float = 30.0,
+) -> Path:
     """Fetch `url` into `dest`, checking size and digest before the file appears under its name.
 
     The bytes go to a temporary file beside `dest` that replaces it in one rename only when
@@ -53,8 +60,10 @@ def download(url: str, dest: Path, *, md5: str | None = None, sha256: str | None
                 os.fsync(out.fileno())
             problem = _mismatch(received, md5_hash.hexdigest(), sha_hash.hexdigest(), size, md5, sha256)
             if problem:
-                raise EngineError(f"download of {url} is corrupt ({problem}); nothing was saved. "
-                                  "Try again; if it keeps failing, the file on the server changed.")
+                raise EngineError(
+                    f"download of {url} is corrupt ({problem}); nothing was saved. "
+                    "Try again; if it keeps failing, the file on the server changed."
+                )
     return dest
 
 
@@ -67,8 +76,10 @@ def _network_errors(url: str, consequence: str = "") -> Iterator[None]:
         raise EngineError(f"could not download {url}: HTTP {exc.code} {exc.reason}") from None
     except (urllib.error.URLError, http.client.HTTPException, OSError, ValueError) as exc:
         reason = getattr(exc, "reason", None) or exc
-        raise EngineError(f"could not download {url} ({type(exc).__name__}: {reason}); "
-                          f"{consequence}Check the network connection and try again.") from None
+        raise EngineError(
+            f"could not download {url} ({type(exc).__name__}: {reason}); "
+            f"{consequence}Check the network connection and try again."
+        ) from None
 
 
 def _opener() -> urllib.request.OpenerDirector:
@@ -76,8 +87,9 @@ def _opener() -> urllib.request.OpenerDirector:
     return urllib.request.build_opener()
 
 
-def _mismatch(received: int, got_md5: str, got_sha256: str, size: int | None, md5: str | None,
-              sha256: str | None) -> str:
+def _mismatch(
+    received: int, got_md5: str, got_sha256: str, size: int | None, md5: str | None, sha256: str | None
+) -> str:
     if size is not None and received != size:
         return f"got {received} bytes, expected {size}"
     if md5 is not None and got_md5 != md5.lower():

@@ -35,9 +35,11 @@ class EspeakEngine(Engine):
 
     @classmethod
     def install_hint(cls) -> str:
-        return ("Install eSpeak NG: 'sudo apt-get install espeak-ng' (Debian, Ubuntu), "
-                "'brew install espeak-ng' (macOS), or the installer from the espeak-ng releases "
-                "(Windows); then check that 'espeak-ng --version' works.")
+        return (
+            "Install eSpeak NG: 'sudo apt-get install espeak-ng' (Debian, Ubuntu), "
+            "'brew install espeak-ng' (macOS), or the installer from the espeak-ng releases "
+            "(Windows); then check that 'espeak-ng --version' works."
+        )
 
     @classmethod
     def engine_version(cls) -> str:
@@ -67,8 +69,10 @@ class EspeakEngine(Engine):
             return next((c for c in candidates if c in known), candidates[-1])
         base = voice.split("+")[0]  # "en-us+f3": a voice with a variant
         if known and base not in known:
-            raise EngineError(f"espeak has no voice '{base}'. Voices are language names such as "
-                              "en-us, en-gb, de, fr (see 'readcast voices --engine espeak').")
+            raise EngineError(
+                f"espeak has no voice '{base}'. Voices are language names such as "
+                "en-us, en-gb, de, fr (see 'readcast voices --engine espeak')."
+            )
         return voice
 
     def synthesize(self, text: str) -> AudioChunk:
@@ -79,8 +83,9 @@ class EspeakEngine(Engine):
         # Text on stdin (-b 1: UTF-8), WAV on stdout; "[[" would start eSpeak's phoneme input.
         cmd = [program, "-v", self.voice, "-s", str(wpm), "-b", "1", "--stdout"]
         try:
-            result = subprocess.run(cmd, input=text.replace("[[", "[ [").encode("utf-8"),
-                                    capture_output=True, timeout=_TIMEOUT_S)
+            result = subprocess.run(
+                cmd, input=text.replace("[[", "[ [").encode("utf-8"), capture_output=True, timeout=_TIMEOUT_S
+            )
         except subprocess.TimeoutExpired:
             raise EngineError(f"espeak-ng took longer than {_TIMEOUT_S:.0f} s on {text[:60]!r}") from None
         if result.returncode != 0:
@@ -120,15 +125,18 @@ def _parse_wav(data: bytes) -> AudioChunk:
         raise EngineError("espeak-ng did not write a WAV file")
     position, rate = 12, 0
     while position + 8 <= len(data):
-        chunk_id, size = data[position:position + 4], struct.unpack_from("<I", data, position + 4)[0]
+        chunk_id, size = data[position : position + 4], struct.unpack_from("<I", data, position + 4)[0]
         body = position + 8
         if chunk_id == b"fmt ":
-            channels, rate, bits = (struct.unpack_from("<H", data, body + 2)[0],
-                                    struct.unpack_from("<I", data, body + 4)[0],
-                                    struct.unpack_from("<H", data, body + 14)[0])
+            channels, rate, bits = (
+                struct.unpack_from("<H", data, body + 2)[0],
+                struct.unpack_from("<I", data, body + 4)[0],
+                struct.unpack_from("<H", data, body + 14)[0],
+            )
             if channels != 1 or bits != 16:
-                raise EngineError(f"espeak-ng wrote {channels} channel(s) of {bits}-bit audio, "
-                                  "expected mono 16-bit")
+                raise EngineError(
+                    f"espeak-ng wrote {channels} channel(s) of {bits}-bit audio, expected mono 16-bit"
+                )
         elif chunk_id == b"data":
             pcm = data[body:]  # the size field is 0x7ffff000 when streaming: read to the end
             return AudioChunk(pcm[: len(pcm) // 2 * 2], rate or EspeakEngine.sample_rate)

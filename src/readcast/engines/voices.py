@@ -26,9 +26,14 @@ class VoiceRequest:
     language: str | None = None
 
 
-def choose_voice(levels: Sequence[VoiceRequest], *, base_dir: Path, where: str = "",
-                 default_engine: str = "hibari", default_language: str = "en"
-                 ) -> tuple[VoiceChoice, type[Engine]]:
+def choose_voice(
+    levels: Sequence[VoiceRequest],
+    *,
+    base_dir: Path,
+    where: str = "",
+    default_engine: str = "hibari",
+    default_language: str = "en",
+) -> tuple[VoiceChoice, type[Engine]]:
     """The VoiceChoice for `levels` (highest precedence first), checked before any synthesis.
 
     Raises EngineError (prefixed with `where`, usually the article's path) when the engine is
@@ -49,11 +54,13 @@ def choose_voice(levels: Sequence[VoiceRequest], *, base_dir: Path, where: str =
     except EngineError as exc:
         raise EngineError(f"{prefix}{exc}") from None
     if not engine_cls.is_available():
-        raise EngineError(f"{prefix}engine '{engine}' is not available here. "
-                          f"{engine_cls.install_hint()}".strip())
+        raise EngineError(
+            f"{prefix}engine '{engine}' is not available here. {engine_cls.install_hint()}".strip()
+        )
     if not engine_cls.speaks(language):
-        raise EngineError(f"{prefix}engine '{engine}' cannot speak language '{language}'. "
-                          f"{engines_for_language(language)}")
+        raise EngineError(
+            f"{prefix}engine '{engine}' cannot speak language '{language}'. {engines_for_language(language)}"
+        )
     if not 0.5 <= speed <= 2.0:
         raise EngineError(f"{prefix}speed {speed} is out of range: use 0.5 to 2.0 (1.0 is normal).")
     try:
@@ -116,10 +123,15 @@ def describe_engines(only: str | None = None) -> list[EngineSummary]:
             continue
         available = cls.is_available()
         summary = EngineSummary(
-            name=name, available=available, needs_network=cls.needs_network, licence=cls.licence,
-            sample_rate=cls.sample_rate, default_voice=cls.default_voice,
+            name=name,
+            available=available,
+            needs_network=cls.needs_network,
+            licence=cls.licence,
+            sample_rate=cls.sample_rate,
+            default_voice=cls.default_voice,
             languages=list(cls.language_list()),
-            install_hint="" if available else cls.install_hint())
+            install_hint="" if available else cls.install_hint(),
+        )
         if available:
             try:
                 summary.voices = cls.voices()

@@ -66,8 +66,10 @@ def init_project(folder: Path) -> list[Path]:
     """Create the project files that do not exist yet; return the ones created."""
     folder = folder.resolve()
     if (folder / CONFIG_NAME).exists():
-        raise ReadcastError(f"{folder / CONFIG_NAME} already exists; this folder is a readcast "
-                            "project already. Edit it, or choose another folder.")
+        raise ReadcastError(
+            f"{folder / CONFIG_NAME} already exists; this folder is a readcast "
+            "project already. Edit it, or choose another folder."
+        )
     folder.mkdir(parents=True, exist_ok=True)
     created = []
     files = {

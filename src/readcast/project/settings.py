@@ -29,31 +29,77 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "Government": (),
     "History": (),
     "Health & Fitness": (
-        "Alternative Health", "Fitness", "Medicine", "Mental Health", "Nutrition", "Sexuality",
+        "Alternative Health",
+        "Fitness",
+        "Medicine",
+        "Mental Health",
+        "Nutrition",
+        "Sexuality",
     ),
     "Kids & Family": ("Education for Kids", "Parenting", "Pets & Animals", "Stories for Kids"),
     "Leisure": (
-        "Animation & Manga", "Automotive", "Aviation", "Crafts", "Games", "Hobbies",
-        "Home & Garden", "Video Games",
+        "Animation & Manga",
+        "Automotive",
+        "Aviation",
+        "Crafts",
+        "Games",
+        "Hobbies",
+        "Home & Garden",
+        "Video Games",
     ),
     "Music": ("Music Commentary", "Music History", "Music Interviews"),
     "News": (
-        "Business News", "Daily News", "Entertainment News", "News Commentary", "Politics",
-        "Sports News", "Tech News",
+        "Business News",
+        "Daily News",
+        "Entertainment News",
+        "News Commentary",
+        "Politics",
+        "Sports News",
+        "Tech News",
     ),
     "Religion & Spirituality": (
-        "Buddhism", "Christianity", "Hinduism", "Islam", "Judaism", "Religion", "Spirituality",
+        "Buddhism",
+        "Christianity",
+        "Hinduism",
+        "Islam",
+        "Judaism",
+        "Religion",
+        "Spirituality",
     ),
     "Science": (
-        "Astronomy", "Chemistry", "Earth Sciences", "Life Sciences", "Mathematics",
-        "Natural Sciences", "Nature", "Physics", "Social Sciences",
+        "Astronomy",
+        "Chemistry",
+        "Earth Sciences",
+        "Life Sciences",
+        "Mathematics",
+        "Natural Sciences",
+        "Nature",
+        "Physics",
+        "Social Sciences",
     ),
     "Society & Culture": (
-        "Documentary", "Personal Journals", "Philosophy", "Places & Travel", "Relationships",
+        "Documentary",
+        "Personal Journals",
+        "Philosophy",
+        "Places & Travel",
+        "Relationships",
     ),
     "Sports": (
-        "Baseball", "Basketball", "Cricket", "Fantasy Sports", "Football", "Golf", "Hockey",
-        "Rugby", "Running", "Soccer", "Swimming", "Tennis", "Volleyball", "Wilderness", "Wrestling",
+        "Baseball",
+        "Basketball",
+        "Cricket",
+        "Fantasy Sports",
+        "Football",
+        "Golf",
+        "Hockey",
+        "Rugby",
+        "Running",
+        "Soccer",
+        "Swimming",
+        "Tennis",
+        "Volleyball",
+        "Wilderness",
+        "Wrestling",
     ),
     "Technology": (),
     "True Crime": (),
@@ -123,8 +169,9 @@ class Settings:
         url = self.podcast.base_url or "http://localhost:8000/"
         return url if url.endswith("/") else url + "/"
 
-    def with_overrides(self, *, base_url: str | None = None, engine: str | None = None,
-                       voice: str | None = None) -> Settings:
+    def with_overrides(
+        self, *, base_url: str | None = None, engine: str | None = None, voice: str | None = None
+    ) -> Settings:
         """Settings with command-line flags applied (flags win over readcast.toml)."""
         podcast, voice_settings = self.podcast, self.voice
         if base_url:
@@ -185,16 +232,19 @@ def parse_settings(data: dict[str, Any], root: Path, source: Path | str = CONFIG
 def validate_pronunciations(table: Any, where: str) -> list[str]:
     """Check a lexicon: word = "respelling" or word = { ipa = "..." }."""
     if not isinstance(table, dict):
-        return [f"{where} must be a table of word = \"respelling\""]
+        return [f'{where} must be a table of word = "respelling"']
     problems = []
     for word, value in table.items():
         if isinstance(value, str) and value.strip():
             continue
-        if isinstance(value, dict) and set(value) <= {"ipa", "say"} and value and all(
-            isinstance(v, str) and v.strip() for v in value.values()
+        if (
+            isinstance(value, dict)
+            and set(value) <= {"ipa", "say"}
+            and value
+            and all(isinstance(v, str) and v.strip() for v in value.values())
         ):
             continue
-        problems.append(f"{where} {word!r}: use a respelling string or {{ ipa = \"...\" }}")
+        problems.append(f'{where} {word!r}: use a respelling string or {{ ipa = "..." }}')
     return problems
 
 
@@ -220,15 +270,20 @@ def _check_values(podcast: PodcastSettings, voice: VoiceSettings, audio: AudioSe
     if not podcast.title:
         problems.append("[podcast] title is required")
     if not LANGUAGE_RE.fullmatch(podcast.language):
-        problems.append(f"[podcast] language {podcast.language!r} is not a language code "
-                        "such as 'en' or 'en-us'")
+        problems.append(
+            f"[podcast] language {podcast.language!r} is not a language code such as 'en' or 'en-us'"
+        )
     if podcast.category not in CATEGORIES:
-        problems.append(f"[podcast] category {podcast.category!r} is not in Apple's list "
-                        f"(for example: {', '.join(list(CATEGORIES)[:6])}, ...)")
+        problems.append(
+            f"[podcast] category {podcast.category!r} is not in Apple's list "
+            f"(for example: {', '.join(list(CATEGORIES)[:6])}, ...)"
+        )
     elif podcast.subcategory and podcast.subcategory not in CATEGORIES[podcast.category]:
         allowed = ", ".join(CATEGORIES[podcast.category]) or "none"
-        problems.append(f"[podcast] subcategory {podcast.subcategory!r} does not belong to "
-                        f"{podcast.category!r} (allowed: {allowed})")
+        problems.append(
+            f"[podcast] subcategory {podcast.subcategory!r} does not belong to "
+            f"{podcast.category!r} (allowed: {allowed})"
+        )
     if podcast.base_url and not re.match(r"https?://[^/\s]+", podcast.base_url):
         problems.append(f"[podcast] base_url {podcast.base_url!r} must start with https:// (or http://)")
     if podcast.email and not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", podcast.email):
@@ -239,8 +294,9 @@ def _check_values(podcast: PodcastSettings, voice: VoiceSettings, audio: AudioSe
     if not match or not 32 <= int(match.group(1)) <= 320:
         problems.append(f"[audio] bitrate {audio.bitrate!r} must look like '64k' (32k to 320k)")
     if audio.sample_rate not in (22050, 24000, 32000, 44100, 48000):
-        problems.append(f"[audio] sample_rate must be 44100 or 48000 (or 22050, 24000, 32000), "
-                        f"not {audio.sample_rate}")
+        problems.append(
+            f"[audio] sample_rate must be 44100 or 48000 (or 22050, 24000, 32000), not {audio.sample_rate}"
+        )
     if not -30.0 <= audio.loudness <= -10.0:
         problems.append(f"[audio] loudness must be between -30 and -10 LUFS, not {audio.loudness}")
     return problems

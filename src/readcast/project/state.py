@@ -63,8 +63,10 @@ class ProjectState:
             data = json.loads(path.read_text(encoding="utf-8"))
             if data.get("schema") != SCHEMA:
                 return cls()
-            episodes = {slug: EpisodeRecord(**{k: v for k, v in rec.items() if k in _RECORD_FIELDS})
-                        for slug, rec in data.get("episodes", {}).items()}
+            episodes = {
+                slug: EpisodeRecord(**{k: v for k, v in rec.items() if k in _RECORD_FIELDS})
+                for slug, rec in data.get("episodes", {}).items()
+            }
             return cls(podcast_guid=data.get("podcast_guid", ""), episodes=episodes)
         except (OSError, ValueError, TypeError, AttributeError):
             return cls()
@@ -77,8 +79,9 @@ class ProjectState:
         }
         write_if_changed(path, (json.dumps(data, indent=2, ensure_ascii=False) + "\n").encode("utf-8"))
 
-    def identity_for(self, slug: str, source: str, explicit_guid: str | None,
-                     now: dt.datetime) -> tuple[str, str]:
+    def identity_for(
+        self, slug: str, source: str, explicit_guid: str | None, now: dt.datetime
+    ) -> tuple[str, str]:
         """(guid, first_published) for an article: kept from before, or assigned now, once.
 
         A GUID from front matter wins (that is how a renamed file keeps its episode); otherwise an
@@ -87,10 +90,14 @@ class ProjectState:
         later article can ever collide with it. It lives in this state file from then on.
         """
         previous = (
-            (next((r for r in self.episodes.values() if r.guid == explicit_guid), None)
-             if explicit_guid else None)
+            (
+                next((r for r in self.episodes.values() if r.guid == explicit_guid), None)
+                if explicit_guid
+                else None
+            )
             or self.episodes.get(slug)
-            or next((rec for rec in self.episodes.values() if rec.source == source), None))
+            or next((rec for rec in self.episodes.values() if rec.source == source), None)
+        )
         if explicit_guid:
             guid = explicit_guid
         elif previous is not None:
@@ -138,7 +145,8 @@ def project_lock(state_dir: Path) -> Iterator[None]:
         handle.close()
         raise BuildLockedError(
             f"another readcast build of this project is running (pid {holder}). Wait for it to "
-            f"finish and run the command again.") from None
+            f"finish and run the command again."
+        ) from None
     _HELD_LOCKS.add(handle.fileno())
     try:
         yield

@@ -29,7 +29,7 @@ def caption_cues(timeline: list[TimedSegment], width: int = _VTT_LINE) -> list[t
         if not text:
             continue
         lines = textwrap.wrap(text, width)
-        groups = [lines[i:i + 2] for i in range(0, len(lines), 2)]
+        groups = [lines[i : i + 2] for i in range(0, len(lines), 2)]
         total = sum(len(" ".join(g)) for g in groups)
         start = timed.start
         for group in groups:
@@ -63,8 +63,9 @@ def chapters_json(chapters: list[Chapter], title: str, podcast_name: str) -> str
         "version": "1.2.0",
         "title": title,
         "podcastName": podcast_name,
-        "chapters": [{"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title}
-                     for c in chapters],
+        "chapters": [
+            {"startTime": round(c.start, 3), "endTime": round(c.end, 3), "title": c.title} for c in chapters
+        ],
     }
     return json.dumps(data, indent=2, ensure_ascii=False) + "\n"
 

@@ -25,15 +25,20 @@ def cover_jpeg(title: str, configured: Path | None) -> bytes:
             img.load()
             image = img.convert("RGB")
     except FileNotFoundError:
-        raise ConfigError(f"[podcast] cover {configured}: file not found. Fix the path in "
-                          "readcast.toml, or remove the key to get a generated cover.") from None
+        raise ConfigError(
+            f"[podcast] cover {configured}: file not found. Fix the path in "
+            "readcast.toml, or remove the key to get a generated cover."
+        ) from None
     except (UnidentifiedImageError, OSError) as exc:
-        raise ConfigError(f"[podcast] cover {configured}: not an image Pillow can read ({exc}). "
-                          "Use a JPEG or PNG.") from None
+        raise ConfigError(
+            f"[podcast] cover {configured}: not an image Pillow can read ({exc}). Use a JPEG or PNG."
+        ) from None
     side = min(image.size)
     if side < MIN_COVER:
-        raise ConfigError(f"[podcast] cover {configured}: {image.width}x{image.height} px is too small; "
-                          f"podcast apps need at least {MIN_COVER}x{MIN_COVER} (3000x3000 is best).")
+        raise ConfigError(
+            f"[podcast] cover {configured}: {image.width}x{image.height} px is too small; "
+            f"podcast apps need at least {MIN_COVER}x{MIN_COVER} (3000x3000 is best)."
+        )
     if image.width != image.height:  # centre crop: apps show covers square
         left, top = (image.width - side) // 2, (image.height - side) // 2
         image = image.crop((left, top, left + side, top + side))
@@ -74,10 +79,13 @@ def _draw(title: str):
     top = max(300, (COVER_SIZE * 4 // 5 - line_height * len(lines)) // 2)
     for n, line in enumerate(lines):
         width = draw.textlength(line, font=font)
-        draw.text(((COVER_SIZE - width) / 2, top + n * line_height), line, font=font,
-                  fill=(250, 247, 240))
+        draw.text(((COVER_SIZE - width) / 2, top + n * line_height), line, font=font, fill=(250, 247, 240))
     label = ImageFont.load_default(size=110)
     caption = "read aloud"
-    draw.text(((COVER_SIZE - draw.textlength(caption, font=label)) / 2, COVER_SIZE * 4 // 5 - 260),
-              caption, font=label, fill=(242, 179, 61))
+    draw.text(
+        ((COVER_SIZE - draw.textlength(caption, font=label)) / 2, COVER_SIZE * 4 // 5 - 260),
+        caption,
+        font=label,
+        fill=(242, 179, 61),
+    )
     return image

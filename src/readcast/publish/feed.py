@@ -67,8 +67,9 @@ class Podcast20Entry(BaseEntryExtension):
         for attrs in self.transcripts:
             xml_elem(f"{{{PODCAST_NS}}}transcript", item, **attrs)
         if self.chapters_url:
-            xml_elem(f"{{{PODCAST_NS}}}chapters", item, url=self.chapters_url,
-                     type="application/json+chapters")
+            xml_elem(
+                f"{{{PODCAST_NS}}}chapters", item, url=self.chapters_url, type="application/json+chapters"
+            )
         for name, attrs in self.persons:
             xml_elem(f"{{{PODCAST_NS}}}person", item, **attrs).text = name
         return item
@@ -124,8 +125,11 @@ def feed_xml(inputs: FeedInputs) -> bytes:
         fe.guid(record.guid, permalink=False)
         fe.pubDate(dt.datetime.fromisoformat(record.pub_date))
         fe.description(record.description)
-        fe.link(href=url_for(base, record.files["page"]) if "page" in record.files else
-                url_for(base, record.files["mp3"]))
+        fe.link(
+            href=url_for(base, record.files["page"])
+            if "page" in record.files
+            else url_for(base, record.files["mp3"])
+        )
         fe.enclosure(url_for(base, record.files["mp3"]), str(record.mp3_size), "audio/mpeg")
         fe.podcast.itunes_duration(str(max(1, round(record.duration))))
         if record.author:
@@ -134,16 +138,20 @@ def feed_xml(inputs: FeedInputs) -> bytes:
         language = {"language": record.language} if record.language != podcast.language else {}
         fe.pc20.transcripts = [
             {"url": url_for(base, record.files[role]), "type": mime, **language, **extra}
-            for role, mime, extra in (("vtt", "text/vtt", {"rel": "captions"}),
-                                      ("srt", "application/x-subrip", {"rel": "captions"}),
-                                      ("transcript", "text/html", {}))
+            for role, mime, extra in (
+                ("vtt", "text/vtt", {"rel": "captions"}),
+                ("srt", "application/x-subrip", {"rel": "captions"}),
+                ("transcript", "text/html", {}),
+            )
             if role in record.files
         ]
         if "chapters" in record.files:
             fe.pc20.chapters_url = url_for(base, record.files["chapters"])
         if record.author:
             fe.pc20.persons = [(record.author, {"role": "author", "group": "writing"})]
-    newest = max((dt.datetime.fromisoformat(e.pub_date) for e in episodes),
-                 default=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc))
+    newest = max(
+        (dt.datetime.fromisoformat(e.pub_date) for e in episodes),
+        default=dt.datetime(2000, 1, 1, tzinfo=dt.timezone.utc),
+    )
     fg.lastBuildDate(newest)  # tied to the content, not the clock: rebuilds stay byte-identical
     return fg.rss_str(pretty=True, encoding="UTF-8", xml_declaration=True)

@@ -112,21 +112,36 @@ def transcript_sections(timeline: list[TimedSegment], chapters: list[Chapter]) -
             start = chapter.start if chapter else timed.start
             title = seg.chapter or "Introduction"
             is_heading = seg.kind in ("heading", "intro") and text.rstrip(".") == title.rstrip(".")
-            sections.append(Section(title, f"chapter-{len(sections) + 1}", start,
-                                    line if is_heading else None, chapter=chapter is not None))
+            sections.append(
+                Section(
+                    title,
+                    f"chapter-{len(sections) + 1}",
+                    start,
+                    line if is_heading else None,
+                    chapter=chapter is not None,
+                )
+            )
             if is_heading:
                 continue
         blocks = sections[-1].blocks
-        kind = {"list_item": "list", "table_row": "list", "quote": "quote", "code": "note",
-                "image": "note", "table": "note"}.get(seg.kind, "p")
+        kind = {
+            "list_item": "list",
+            "table_row": "list",
+            "quote": "quote",
+            "code": "note",
+            "image": "note",
+            "table": "note",
+        }.get(seg.kind, "p")
         if open_unit and blocks and blocks[-1].kind == kind:
             blocks[-1].items[-1].append(line)
         elif kind in ("list", "quote") and blocks and blocks[-1].kind == kind:
             blocks[-1].items.append([line])
         else:
             blocks.append(Block(kind, [[line]]))
-        open_unit = (seg.kind in ("paragraph", "quote", "list_item")
-                     and seg.pause_after_ms == PAUSE_AFTER_MS["sentence"])
+        open_unit = (
+            seg.kind in ("paragraph", "quote", "list_item")
+            and seg.pause_after_ms == PAUSE_AFTER_MS["sentence"]
+        )
     return sections
 
 
@@ -141,20 +156,28 @@ class Pages:
         self.template_dirs = [settings.root / PROJECT_TEMPLATES, PACKAGE_TEMPLATES]
         self.env = Environment(
             loader=ChoiceLoader([FileSystemLoader(str(d)) for d in self.template_dirs]),
-            autoescape=True, undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True)
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+            keep_trailing_newline=True,
+        )
         self.env.filters["clock"] = clock
         self.env.filters["hms"] = hms
 
     # -- public --------------------------------------------------------------------------
-    def write_episode(self, record: EpisodeRecord, timeline: list[TimedSegment],
-                      chapters: list[Chapter], cover_name: str) -> None:
+    def write_episode(
+        self, record: EpisodeRecord, timeline: list[TimedSegment], chapters: list[Chapter], cover_name: str
+    ) -> None:
         """Write the episode page and its HTML transcript (roles "page" and "transcript")."""
         sections = transcript_sections(timeline, chapters)
-        context = {**self._common(cover_name, root="../"), "lang": record.language,
-                   "episode": self._episode(record), "sections": sections,
-                   "chapters": [{"title": c.title, "start": c.start, "stamp": clock(c.start)}
-                                for c in chapters]}
+        context = {
+            **self._common(cover_name, root="../"),
+            "lang": record.language,
+            "episode": self._episode(record),
+            "sections": sections,
+            "chapters": [{"title": c.title, "start": c.start, "stamp": clock(c.start)} for c in chapters],
+        }
         if "page" in record.files:
             self._write(record.files["page"], self._render("episode.html", context))
         if "transcript" in record.files:
@@ -163,8 +186,11 @@ class Pages:
     def write_index(self, records: list[EpisodeRecord], cover_name: str) -> None:
         """Write index.html (every episode, newest first) and the shared assets."""
         newest_first = sorted(records, key=lambda r: (r.pub_date, r.slug), reverse=True)
-        context = {**self._common(cover_name, root=""), "lang": self.settings.podcast.language,
-                   "episodes": [self._episode(r) for r in newest_first]}
+        context = {
+            **self._common(cover_name, root=""),
+            "lang": self.settings.podcast.language,
+            "episodes": [self._episode(r) for r in newest_first],
+        }
         self._write("index.html", self._render("index.html", context))
         for name in ASSETS:
             self._write(f"assets/{name}", self._source(name))
@@ -176,8 +202,11 @@ class Pages:
             "root": root,
             "podcast": podcast,
             "feed_url": url_for(self.settings.base_url, "feed.xml"),
-            "cover": {"src": root + self._web_cover(cover_name), "alt": f"Cover art of {podcast.title}",
-                      "size": WEB_COVER_SIZE},
+            "cover": {
+                "src": root + self._web_cover(cover_name),
+                "alt": f"Cover art of {podcast.title}",
+                "size": WEB_COVER_SIZE,
+            },
             "disclosure": DISCLOSURE,
         }
 
@@ -187,12 +216,18 @@ class Pages:
         mp3 = self.out / record.files["mp3"]
         size = mp3.stat().st_size if mp3.is_file() else record.mp3_size
         return {
-            "slug": record.slug, "title": record.title, "author": record.author,
-            "description": record.description, "language": record.language,
-            "date_iso": date.date().isoformat(), "date_words": f"{date.day} {date:%B %Y}",
-            "duration": record.duration, "duration_iso": f"PT{round(record.duration)}S",
+            "slug": record.slug,
+            "title": record.title,
+            "author": record.author,
+            "description": record.description,
+            "language": record.language,
+            "date_iso": date.date().isoformat(),
+            "date_words": f"{date.day} {date:%B %Y}",
+            "duration": record.duration,
+            "duration_iso": f"PT{round(record.duration)}S",
             "duration_words": duration_words(record.duration),
-            "size": size, "size_words": size_words(size),
+            "size": size,
+            "size_words": size_words(size),
             "files": {"page": record.files["mp3"], **record.files},
             "names": {role: Path(rel).name for role, rel in record.files.items()},
         }
@@ -218,24 +253,29 @@ class Pages:
         try:
             return self.env.get_template(name).render(context).encode("utf-8")
         except TemplateSyntaxError as exc:
-            raise ConfigError(f"{exc.filename or name}, line {exc.lineno}: template error: "
-                              f"{exc.message}. Fix the template, or delete it to use the "
-                              "built-in one.") from None
+            raise ConfigError(
+                f"{exc.filename or name}, line {exc.lineno}: template error: "
+                f"{exc.message}. Fix the template, or delete it to use the "
+                "built-in one."
+            ) from None
         except TemplateError as exc:
-            raise ConfigError(f"template {self._where(name)}: {exc}. Fix the template, or delete "
-                              "it to use the built-in one.") from None
+            raise ConfigError(
+                f"template {self._where(name)}: {exc}. Fix the template, or delete "
+                "it to use the built-in one."
+            ) from None
 
     def _source(self, name: str) -> bytes:
         for folder in self.template_dirs:
             path = folder / name
             if path.is_file():
                 return path.read_bytes()
-        raise ConfigError(f"template {name} not found in {self.template_dirs[0]} "
-                          "or the readcast package; reinstall readcast")
+        raise ConfigError(
+            f"template {name} not found in {self.template_dirs[0]} "
+            "or the readcast package; reinstall readcast"
+        )
 
     def _where(self, name: str) -> Path:
-        return next((d / name for d in self.template_dirs if (d / name).is_file()),
-                    PACKAGE_TEMPLATES / name)
+        return next((d / name for d in self.template_dirs if (d / name).is_file()), PACKAGE_TEMPLATES / name)
 
     def _write(self, relative: str, data: bytes) -> None:
         write_if_changed(safe_join(self.out, relative), data)
@@ -243,6 +283,4 @@ class Pages:
 
 def episode_files(slug: str, episodes_dir: str = "episodes") -> dict[str, str]:
     """Output paths of an episode's web files, by role."""
-    return {"transcript": f"{episodes_dir}/{slug}.transcript.html",
-            "page": f"{episodes_dir}/{slug}.html"}
-
+    return {"transcript": f"{episodes_dir}/{slug}.transcript.html", "page": f"{episodes_dir}/{slug}.html"}

@@ -58,8 +58,11 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
     if tags.description:
         id3.add(COMM(encoding=text, lang="eng", desc="", text=tags.description))
     id3.add(USLT(encoding=text, lang=_iso639_2(tags.language), desc="transcript", text=tags.transcript))
-    id3.add(APIC(encoding=text, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="Cover",
-                 data=tags.cover_jpeg))
+    id3.add(
+        APIC(
+            encoding=text, mime="image/jpeg", type=PictureType.COVER_FRONT, desc="Cover", data=tags.cover_jpeg
+        )
+    )
     id3.add(PCST(value=1))
     if tags.feed_url:
         id3.add(WFED(url=tags.feed_url))
@@ -69,18 +72,43 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
     for n, chapter in enumerate(tags.chapters):
         element_id = f"chp{n}"
         ids.append(element_id)
-        id3.add(CHAP(element_id=element_id, start_time=round(chapter.start * 1000),
-                     end_time=round(chapter.end * 1000), start_offset=0xFFFFFFFF,
-                     end_offset=0xFFFFFFFF, sub_frames=[TIT2(encoding=text, text=chapter.title)]))
+        id3.add(
+            CHAP(
+                element_id=element_id,
+                start_time=round(chapter.start * 1000),
+                end_time=round(chapter.end * 1000),
+                start_offset=0xFFFFFFFF,
+                end_offset=0xFFFFFFFF,
+                sub_frames=[TIT2(encoding=text, text=chapter.title)],
+            )
+        )
     if ids:
-        id3.add(CTOC(element_id="toc", flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
-                     child_element_ids=ids, sub_frames=[TIT2(encoding=text, text="Chapters")]))
+        id3.add(
+            CTOC(
+                element_id="toc",
+                flags=CTOCFlags.TOP_LEVEL | CTOCFlags.ORDERED,
+                child_element_ids=ids,
+                sub_frames=[TIT2(encoding=text, text="Chapters")],
+            )
+        )
     id3.update_to_v23()  # turns TDRC into TYER/TDAT; without it v2.4 frames leak into a v2.3 tag
     id3.save(path, v2_version=3, v1=0, padding=lambda info: 0)
 
 
-_ISO639_2 = {"en": "eng", "de": "deu", "fr": "fra", "es": "spa", "it": "ita", "pt": "por",
-             "nl": "nld", "ja": "jpn", "zh": "zho", "ru": "rus", "pl": "pol", "sv": "swe"}
+_ISO639_2 = {
+    "en": "eng",
+    "de": "deu",
+    "fr": "fra",
+    "es": "spa",
+    "it": "ita",
+    "pt": "por",
+    "nl": "nld",
+    "ja": "jpn",
+    "zh": "zho",
+    "ru": "rus",
+    "pl": "pol",
+    "sv": "swe",
+}
 
 
 def _iso639_2(language: str) -> str:

@@ -24,10 +24,11 @@ def read_article(path: Path) -> Article:
         raise ContentError(f"{path}: unsupported file type; use .txt, .md or .html")
     text = _decode(path)
     article = reader(path, text)
-    if not any(COMMENT_RE.sub("", block.text).strip() for block in article.blocks
-               if block.kind != "rule"):
-        raise ContentError(f"{path}: nothing to read aloud (no paragraphs, headings or lists). "
-                           "Add some text, or mark it draft: true.")
+    if not any(COMMENT_RE.sub("", block.text).strip() for block in article.blocks if block.kind != "rule"):
+        raise ContentError(
+            f"{path}: nothing to read aloud (no paragraphs, headings or lists). "
+            "Add some text, or mark it draft: true."
+        )
     return article
 
 
@@ -35,8 +36,11 @@ def find_articles(content_dir: Path) -> list[Path]:
     """Article files in content/, sorted by name; hidden files are ignored."""
     if not content_dir.is_dir():
         return []
-    return sorted(p for p in content_dir.iterdir()
-                  if p.is_file() and p.suffix.lower() in READERS and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in content_dir.iterdir()
+        if p.is_file() and p.suffix.lower() in READERS and not p.name.startswith(".")
+    )
 
 
 def _decode(path: Path) -> str:
@@ -44,18 +48,23 @@ def _decode(path: Path) -> str:
     if not data.strip():
         raise ContentError(f"{path}: the file is empty. Write the article, or delete the file.")
     if b"\x00" in data[:8192]:
-        raise ContentError(f"{path}: this is a binary file, not text. Save the article as UTF-8 "
-                           ".txt, .md or .html.")
+        raise ContentError(
+            f"{path}: this is a binary file, not text. Save the article as UTF-8 .txt, .md or .html."
+        )
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
-        raise ContentError(f"{path}: not valid UTF-8 (byte {exc.start}, line {line}). Re-save the "
-                           "file as UTF-8.") from None
+        raise ContentError(
+            f"{path}: not valid UTF-8 (byte {exc.start}, line {line}). Re-save the file as UTF-8."
+        ) from None
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 READERS: dict[str, Callable[[Path, str], Article]] = {
-    ".txt": read_text, ".md": read_markdown, ".markdown": read_markdown,
-    ".html": read_html, ".htm": read_html,
+    ".txt": read_text,
+    ".md": read_markdown,
+    ".markdown": read_markdown,
+    ".html": read_html,
+    ".htm": read_html,
 }

@@ -32,19 +32,39 @@ def slug_for(path: Path, meta: ArticleMeta) -> str:
     if meta.slug is not None:
         if not SLUG_RE.fullmatch(meta.slug):
             suggestion = slugify(meta.slug) or slugify(path.stem) or "my-article"
-            raise ContentError(f"{path}: slug {meta.slug!r} may only contain a-z, 0-9 and single "
-                               f"hyphens; use slug: {suggestion}")
+            raise ContentError(
+                f"{path}: slug {meta.slug!r} may only contain a-z, 0-9 and single "
+                f"hyphens; use slug: {suggestion}"
+            )
         return meta.slug
     slug = slugify(path.stem)
     if not slug:
-        raise ContentError(f"{path}: the file name gives no usable slug (it needs ASCII letters or "
-                           "digits). Rename the file or set slug: in the front matter.")
+        raise ContentError(
+            f"{path}: the file name gives no usable slug (it needs ASCII letters or "
+            "digits). Rename the file or set slug: in the front matter."
+        )
     return slug
 
 
 COMMENT_RE = re.compile(r"<!--.*?-->", re.S)
-_GENERIC_ALT = {"image", "img", "photo", "picture", "pic", "icon", "logo", "spacer", "divider",
-                "decorative", "decoration", "banner", "graphic", "illustration", "figure", "thumbnail"}
+_GENERIC_ALT = {
+    "image",
+    "img",
+    "photo",
+    "picture",
+    "pic",
+    "icon",
+    "logo",
+    "spacer",
+    "divider",
+    "decorative",
+    "decoration",
+    "banner",
+    "graphic",
+    "illustration",
+    "figure",
+    "thumbnail",
+}
 _FILE_NAME_ALT_RE = re.compile(r"^[\w.-]+\.(?:png|jpe?g|gif|svg|webp|avif|bmp|tiff?)$", re.I)
 
 
@@ -54,5 +74,3 @@ def informative_alt(alt: str | None) -> str:
     if not alt or alt.lower().strip(".") in _GENERIC_ALT or _FILE_NAME_ALT_RE.match(alt):
         return ""
     return alt if re.search(r"\w", alt) else ""
-
-

@@ -12,9 +12,18 @@ from ..project.settings import validate_pronunciations
 from .common import plain_title
 
 _FRONT_MATTER_TYPES: dict[str, tuple[type, ...]] = {
-    "title": (str,), "author": (str,), "date": (str, dt.date, dt.datetime), "description": (str,),
-    "slug": (str,), "guid": (str,), "voice": (str,), "engine": (str,), "speed": (int, float),
-    "language": (str,), "draft": (bool,), "pronunciations": (dict,),
+    "title": (str,),
+    "author": (str,),
+    "date": (str, dt.date, dt.datetime),
+    "description": (str,),
+    "slug": (str,),
+    "guid": (str,),
+    "voice": (str,),
+    "engine": (str,),
+    "speed": (int, float),
+    "language": (str,),
+    "draft": (bool,),
+    "pronunciations": (dict,),
 }
 
 
@@ -26,8 +35,12 @@ def parse_front_matter(path: Path, data: dict[str, Any]) -> ArticleMeta:
         if types is None or value is None:
             continue  # other keys belong to other tools (static site generators share front matter)
         if not isinstance(value, types) or (isinstance(value, bool) and key != "draft"):
-            expected = {"speed": "a number", "draft": "true or false", "pronunciations": "a mapping",
-                        "date": "a date such as 2024-05-01"}.get(key, "text")
+            expected = {
+                "speed": "a number",
+                "draft": "true or false",
+                "pronunciations": "a mapping",
+                "date": "a date such as 2024-05-01",
+            }.get(key, "text")
             problems.append(f"'{key}' must be {expected}, not {value!r}")
             continue
         values[key] = value
@@ -57,4 +70,3 @@ def parse_date(value: str | dt.date | dt.datetime) -> dt.datetime:
     if value.tzinfo is None:
         value = value.replace(tzinfo=dt.timezone.utc)
     return value
-

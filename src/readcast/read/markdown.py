@@ -27,8 +27,10 @@ def read_markdown(path: Path, text: str) -> Article:
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark is not None else ""
-        raise ContentError(f"{path}: the front matter is not valid YAML{where}. Check the block "
-                           "between the '---' lines (quote values that contain ':').") from None
+        raise ContentError(
+            f"{path}: the front matter is not valid YAML{where}. Check the block "
+            "between the '---' lines (quote values that contain ':')."
+        ) from None
     except ValueError as exc:  # front matter that is not a mapping
         raise ContentError(f"{path}: the front matter must be 'key: value' lines ({exc}).") from None
     meta = parse_front_matter(path, dict(post.metadata))
@@ -37,8 +39,10 @@ def read_markdown(path: Path, text: str) -> Article:
     if title is None and blocks and blocks[0].kind == "heading" and blocks[0].level == 1:
         title, blocks = blocks[0].text, blocks[1:]
     if not post.content.strip():
-        raise ContentError(f"{path}: there is front matter but no article text after it. Write "
-                           "the article below the closing '---'.")
+        raise ContentError(
+            f"{path}: there is front matter but no article text after it. Write "
+            "the article below the closing '---'."
+        )
     title = plain_title(title) if title else path.stem.replace("-", " ").replace("_", " ").strip()
     return Article(path, slug_for(path, meta), title, tuple(blocks), meta)
 
@@ -117,9 +121,13 @@ def _walk_markdown(tokens: list[Any]) -> Iterator[Block]:
                 if list_stack and list_stack[-1].get("first_par"):
                     current = list_stack[-1]
                     current["first_par"] = False
-                    yield Block("list_item", text, level=len(list_stack),
-                                ordinal=current["n"] if current["ordered"] else None,
-                                last_in_group=_is_last_item(tokens, i))
+                    yield Block(
+                        "list_item",
+                        text,
+                        level=len(list_stack),
+                        ordinal=current["n"] if current["ordered"] else None,
+                        last_in_group=_is_last_item(tokens, i),
+                    )
                 elif in_quote:
                     yield Block("quote", text)
                 else:
@@ -141,8 +149,11 @@ def _walk_markdown(tokens: list[Any]) -> Iterator[Block]:
             else:
                 row.append(cell)
         elif t == "tr_close" and row:
-            pairs = [f"{h}: {c}" if h else c
-                     for h, c in zip(table_header + [""] * len(row), row, strict=False) if c]
+            pairs = [
+                f"{h}: {c}" if h else c
+                for h, c in zip(table_header + [""] * len(row), row, strict=False)
+                if c
+            ]
             last = tokens[i + 1].type == "tbody_close"
             yield Block("table_row", "; ".join(pairs), last_in_group=last)
         elif t == "html_block":
@@ -171,7 +182,7 @@ def _markdown_html_block(content: str) -> Iterator[Block]:
         alt = informative_alt(match.group(1) if match.group(1) is not None else match.group(2))
         if alt:
             yield Block("image", alt)
-    comments = {f"\uE002{n}\uE003": c for n, c in enumerate(COMMENT_RE.findall(content))}
+    comments = {f"\ue002{n}\ue003": c for n, c in enumerate(COMMENT_RE.findall(content))}
     for key, comment in comments.items():
         content = content.replace(comment, key, 1)
     text = plain_title(content)
@@ -206,4 +217,3 @@ def _inline_text(inline: Any) -> str:
         elif child.type == "html_inline" and child.content.startswith("<!--"):
             parts.append(child.content)
     return re.sub(r"\s+", " ", "".join(parts)).strip()
-

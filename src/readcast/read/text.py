@@ -46,7 +46,7 @@ def _line_shape(line: str) -> tuple[str, str, int | None]:
     marker = _LIST_MARKER_RE.match(line)
     if marker:
         number = int(marker.group(1)) if marker.group(1) else None
-        return "list_item", line[marker.end():], number
+        return "list_item", line[marker.end() :], number
     return _line_kind(line), line, None
 
 
@@ -60,8 +60,30 @@ def _line_kind(line: str) -> str:
     return "list_item" if len(line) <= _ITEM_MAX else "paragraph"
 
 
-_SMALL_WORDS = {"a", "an", "and", "as", "at", "but", "by", "for", "from", "in", "into", "nor", "of",
-                "on", "or", "over", "the", "to", "up", "with", "vs", "via"}
+_SMALL_WORDS = {
+    "a",
+    "an",
+    "and",
+    "as",
+    "at",
+    "but",
+    "by",
+    "for",
+    "from",
+    "in",
+    "into",
+    "nor",
+    "of",
+    "on",
+    "or",
+    "over",
+    "the",
+    "to",
+    "up",
+    "with",
+    "vs",
+    "via",
+}
 
 
 def _is_title_case(line: str) -> bool:
@@ -72,4 +94,3 @@ def _is_title_case(line: str) -> bool:
     if not significant:
         return True
     return sum(w[0].isupper() for w in significant) / len(significant) >= 0.75
-

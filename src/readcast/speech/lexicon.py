@@ -24,8 +24,7 @@ PhonemeMarkup = Callable[[str, str], str]
 class Lexicon:
     """Project and article pronunciations, applied as whole words before normalization."""
 
-    def __init__(self, entries: Mapping[str, object],
-                 phoneme_markup: PhonemeMarkup | None = None) -> None:
+    def __init__(self, entries: Mapping[str, object], phoneme_markup: PhonemeMarkup | None = None) -> None:
         self.entries = {word.strip(): value for word, value in entries.items() if word.strip()}
         self.phoneme_markup = phoneme_markup
         self._exact = {w: v for w, v in self.entries.items() if w != w.lower()}
@@ -34,12 +33,14 @@ class Lexicon:
         for word in sorted(self.entries, key=len, reverse=True):
             escaped = re.escape(word)
             alternatives.append(escaped if word in self._exact else f"(?i:{escaped})")
-        self._pattern = (re.compile(rf"(?<![\w@./])(?:{'|'.join(alternatives)})(?![\w@]|[./]\w)")
-                         if alternatives else None)
+        self._pattern = (
+            re.compile(rf"(?<![\w@./])(?:{'|'.join(alternatives)})(?![\w@]|[./]\w)") if alternatives else None
+        )
 
     @classmethod
-    def merged(cls, *tables: Mapping[str, object] | None,
-               phoneme_markup: PhonemeMarkup | None = None) -> Lexicon:
+    def merged(
+        cls, *tables: Mapping[str, object] | None, phoneme_markup: PhonemeMarkup | None = None
+    ) -> Lexicon:
         """One lexicon from several tables; a later table's entry wins (article over project)."""
         entries: dict[str, object] = {}
         for table in tables:

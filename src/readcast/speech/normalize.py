@@ -24,11 +24,11 @@ from num2words import num2words
 if TYPE_CHECKING:
     from .lexicon import Lexicon
 
-_VERBATIM_OPEN, _VERBATIM_CLOSE = "\uE000", "\uE001"
+_VERBATIM_OPEN, _VERBATIM_CLOSE = "\ue000", "\ue001"
 _VERBATIM_RE = re.compile(f"{_VERBATIM_OPEN}(.*?){_VERBATIM_CLOSE}", re.S)
 _PLACEHOLDER_BASE = 0xF0000  # Supplementary Private Use Area-A: never \w, \s or a digit
-_PRIVATE_USE_RE = re.compile("[\uE000-\uF8FF]")
-_PLACEHOLDER_RE = re.compile("[\U000F0000-\U000FFFFD]")
+_PRIVATE_USE_RE = re.compile("[\ue000-\uf8ff]")
+_PLACEHOLDER_RE = re.compile("[\U000f0000-\U000ffffd]")
 
 
 def verbatim(text: str) -> str:
@@ -88,12 +88,12 @@ def ordinal(number: int | str) -> str:
 
 
 def year(number: int | str) -> str:
-    """"2023" -> "twenty twenty-three", "1905" -> "nineteen oh-five", "2005" -> "two thousand and five"."""
+    """ "2023" -> "twenty twenty-three", "1905" -> "nineteen oh-five", "2005" -> "two thousand and five"."""
     return _plain(num2words(int(number), to="year"))
 
 
 def _plural_word(words: str) -> str:
-    """"nineteen ninety" -> "nineteen nineties", "eighteen hundred" -> "eighteen hundreds"."""
+    """ "nineteen ninety" -> "nineteen nineties", "eighteen hundred" -> "eighteen hundreds"."""
     head, _, last = words.rpartition(" ")
     last = last[:-1] + "ies" if last.endswith("y") else last + "s"
     return f"{head} {last}".strip()
@@ -102,14 +102,37 @@ def _plural_word(words: str) -> str:
 # -- character clean-up ----------------------------------------------------------------------
 
 _EMOJI_RE = re.compile(
-    "[\U0001F000-\U0001FAFF\U00002600-\U000027BF\U0001F900-\U0001F9FF\U0001F1E6-\U0001F1FF"
-    "\uFE0E\uFE0F\u200D\u20E3\U000E0020-\U000E007F]+"
+    "[\U0001f000-\U0001faff\U00002600-\U000027bf\U0001f900-\U0001f9ff\U0001f1e6-\U0001f1ff"
+    "\ufe0e\ufe0f\u200d\u20e3\U000e0020-\U000e007f]+"
 )
-_INVISIBLE_RE = re.compile("[\u00AD\u200B\u200C\u2060\uFEFF]")
-_QUOTES = str.maketrans({"“": '"', "”": '"', "„": '"', "‟": '"', "«": '"', "»": '"', "″": '"',
-                         "‘": "'", "’": "'", "‚": "'", "‛": "'", "′": "'", "ʼ": "'",
-                         "\u00A0": " ", "\u2009": " ", "\u202F": " ", "\u2007": " ", "−": "-",
-                         "‐": "-", "‑": "-", "‒": "–", "―": "—", "⁄": "/"})
+_INVISIBLE_RE = re.compile("[\u00ad\u200b\u200c\u2060\ufeff]")
+_QUOTES = str.maketrans(
+    {
+        "“": '"',
+        "”": '"',
+        "„": '"',
+        "‟": '"',
+        "«": '"',
+        "»": '"',
+        "″": '"',
+        "‘": "'",
+        "’": "'",
+        "‚": "'",
+        "‛": "'",
+        "′": "'",
+        "ʼ": "'",
+        "\u00a0": " ",
+        "\u2009": " ",
+        "\u202f": " ",
+        "\u2007": " ",
+        "−": "-",
+        "‐": "-",
+        "‑": "-",
+        "‒": "–",
+        "―": "—",
+        "⁄": "/",
+    }
+)
 
 
 def _clean_characters(text: str) -> str:
@@ -122,15 +145,19 @@ def _clean_characters(text: str) -> str:
 
 # -- URLs, e-mail addresses, domains and file names -------------------------------------------
 
-_TLDS = ("com|org|net|edu|gov|mil|int|io|co|uk|us|ca|au|nz|ie|de|fr|nl|eu|jp|ch|se|no|dk|fi|info|"
-         "biz|dev|app|ai|tv|fm|ly|gg|xyz|tech|blog|news|online|site|health|example")
+_TLDS = (
+    "com|org|net|edu|gov|mil|int|io|co|uk|us|ca|au|nz|ie|de|fr|nl|eu|jp|ch|se|no|dk|fi|info|"
+    "biz|dev|app|ai|tv|fm|ly|gg|xyz|tech|blog|news|online|site|health|example"
+)
 _LABEL = r"[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?"
 _DOMAIN = rf"(?:{_LABEL}\.)+(?:{_TLDS})"
 _URL_RE = re.compile(r"(?<![\w@])(?:https?://|ftp://|www\.)[^\s<>\"'\u3000]+", re.I)
 _EMAIL_RE = re.compile(rf"(?<![\w.+-])([A-Za-z0-9][\w.+-]*)@({_DOMAIN})(?![\w-]|\.\w)", re.I)
 _BARE_DOMAIN_RE = re.compile(rf"(?<![\w@./-])({_DOMAIN})(/[^\s<>\"']*)?(?![\w-]|\.\w)", re.I)
-_FILE_EXTENSIONS = ("toml|md|txt|html?|py|json|ya?ml|csv|pdf|mp3|mp4|m4a|wav|ogg|jpe?g|png|gif|"
-                    "svg|webp|zip|docx?|xlsx?|pptx?|js|ts|css|sh|exe|epub|xml|rss|srt|vtt|log|ini")
+_FILE_EXTENSIONS = (
+    "toml|md|txt|html?|py|json|ya?ml|csv|pdf|mp3|mp4|m4a|wav|ogg|jpe?g|png|gif|"
+    "svg|webp|zip|docx?|xlsx?|pptx?|js|ts|css|sh|exe|epub|xml|rss|srt|vtt|log|ini"
+)
 _FILE_RE = re.compile(rf"(?<![\w@/.-])([A-Za-z_][\w-]*)\.({_FILE_EXTENSIONS})(?![\w-]|\.\w)")
 _DOTTED_NAME_RE = re.compile(r"(?<![\w.@/])[a-z_][a-z0-9_]+(?:\.[a-z_][a-z0-9_]+)+(?![\w]|\.\w)")
 """Code names such as kettle.heat or os.path.join (lowercase words joined by dots)."""
@@ -227,22 +254,66 @@ def _urls_as_hosts(text: str, protect: Protect) -> str:
 
 # -- abbreviations ------------------------------------------------------------------------------
 
-_TITLES = {"Dr": "Doctor", "Mr": "Mister", "Mrs": "Missus", "Ms": "Miz", "Prof": "Professor",
-           "Mt": "Mount", "Ft": "Fort", "Gen": "General", "Gov": "Governor", "Sen": "Senator",
-           "Rep": "Representative", "Capt": "Captain", "Lt": "Lieutenant", "Col": "Colonel",
-           "Sgt": "Sergeant", "Rev": "Reverend", "Hon": "Honorable", "Pres": "President",
-           "Fr": "Father"}
-_STREET_WORDS = {"St": "Street", "Dr": "Drive", "Ave": "Avenue", "Rd": "Road", "Blvd": "Boulevard",
-                 "Ln": "Lane", "Hwy": "Highway"}
-_BEFORE_NUMBER = {"No": "number", "no": "number", "Nos": "numbers", "nos": "numbers", "p": "page",
-                  "pp": "pages", "Fig": "Figure", "fig": "figure", "Vol": "Volume", "vol": "volume",
-                  "Ch": "Chapter", "ch": "chapter", "Sec": "Section", "Ep": "Episode", "ca": "circa",
-                  "c": "circa", "approx": "approximately"}
+_TITLES = {
+    "Dr": "Doctor",
+    "Mr": "Mister",
+    "Mrs": "Missus",
+    "Ms": "Miz",
+    "Prof": "Professor",
+    "Mt": "Mount",
+    "Ft": "Fort",
+    "Gen": "General",
+    "Gov": "Governor",
+    "Sen": "Senator",
+    "Rep": "Representative",
+    "Capt": "Captain",
+    "Lt": "Lieutenant",
+    "Col": "Colonel",
+    "Sgt": "Sergeant",
+    "Rev": "Reverend",
+    "Hon": "Honorable",
+    "Pres": "President",
+    "Fr": "Father",
+}
+_STREET_WORDS = {
+    "St": "Street",
+    "Dr": "Drive",
+    "Ave": "Avenue",
+    "Rd": "Road",
+    "Blvd": "Boulevard",
+    "Ln": "Lane",
+    "Hwy": "Highway",
+}
+_BEFORE_NUMBER = {
+    "No": "number",
+    "no": "number",
+    "Nos": "numbers",
+    "nos": "numbers",
+    "p": "page",
+    "pp": "pages",
+    "Fig": "Figure",
+    "fig": "figure",
+    "Vol": "Volume",
+    "vol": "volume",
+    "Ch": "Chapter",
+    "ch": "chapter",
+    "Sec": "Section",
+    "Ep": "Episode",
+    "ca": "circa",
+    "c": "circa",
+    "approx": "approximately",
+}
 _PLAIN_ABBREVIATIONS = [
-    (r"\b[Ee]\.\s?g\.", "for example"), (r"\b[Ii]\.\s?e\.", "that is"),
-    (r"\b[Aa]\.k\.a\.|\baka\b", "also known as"), (r"\bvs\.?(?=\s)", "versus"),
-    (r"\bcf\.", "compare"), (r"\bapprox\.", "approximately"), (r"\besp\.", "especially"),
-    (r"\bincl\.", "including"), (r"(?<![\w/])w/o(?=\s)", "without"), (r"(?<![\w/])w/(?=\s)", "with"),
+    (r"\b[Ee]\.\s?g\.", "for example"),
+    (r"\b[Ii]\.\s?e\.", "that is"),
+    (r"\b[Aa]\.k\.a\.|\baka\b", "also known as"),
+    (r"\bvs\.?(?=\s)", "versus"),
+    (r"\bcf\.", "compare"),
+    (r"\bapprox\.", "approximately"),
+    (r"\besp\.", "especially"),
+    (r"\bincl\.", "including"),
+    (r"(?<![\w/])w/o(?=\s)", "without"),
+    (r"(?<![\w/])w/(?=\s)", "with"),
     (r"(?<![\w/])b/c(?=\s)", "because"),
 ]
 _SENTENCE_GOES_ON_RE = re.compile(r"\s*(?:$|[\"')\]]*\s+[\"'(]*[A-Z])")
@@ -255,7 +326,8 @@ def _keeps_full_stop(text: str, end: int) -> bool:
 
 _UNDOTTED_TITLES = {"Dr", "Mr", "Mrs", "Ms", "St", "Mt"}  # British style: "Dr Smith", "St Paul"
 _TITLE_OR_STREET_RE = re.compile(
-    rf"\b({'|'.join(sorted({*_TITLES, *_STREET_WORDS}, key=len, reverse=True))})(\.)?(?=[\s,;:!?)]|$)")
+    rf"\b({'|'.join(sorted({*_TITLES, *_STREET_WORDS}, key=len, reverse=True))})(\.)?(?=[\s,;:!?)]|$)"
+)
 _PREVIOUS_WORD_RE = re.compile(r"(?:^|([.!?:;\"(]\s*)|\s)([^\s]+)\s+$")
 _NEXT_NAME_RE = re.compile(r"\s+[\"']?[A-Z]")
 
@@ -265,16 +337,23 @@ def _title_or_street(m: re.Match[str]) -> str:
     word, dot = m.group(1), m.group(2) or ""
     previous = _PREVIOUS_WORD_RE.search(m.string, 0, m.start())
     # A street word follows a name or an ordinal that is not the first word of the sentence.
-    after_name = bool(previous) and previous.group(1) is None and previous.start(2) > 0 and (
-        previous.group(2)[0].isupper() or previous.group(2)[0].isdigit()) and \
-        previous.group(2)[-1].isalnum()
+    after_name = (
+        bool(previous)
+        and previous.group(1) is None
+        and previous.start(2) > 0
+        and (previous.group(2)[0].isupper() or previous.group(2)[0].isdigit())
+        and previous.group(2)[-1].isalnum()
+    )
     before_name = bool(_NEXT_NAME_RE.match(m.string, m.end()))
     if word in _STREET_WORDS and after_name and (dot or word not in _TITLES):
         stop = "." if dot and _keeps_full_stop(m.string, m.end()) else ""
         return _STREET_WORDS[word] + stop
     titles = _TITLES | {"St": "Saint"}
-    if word in titles and (before_name or (dot and word in ("Mr", "Mrs", "Ms"))) and (
-            dot or word in _UNDOTTED_TITLES):
+    if (
+        word in titles
+        and (before_name or (dot and word in ("Mr", "Mrs", "Ms")))
+        and (dot or word in _UNDOTTED_TITLES)
+    ):
         return titles[word]
     return m.group()
 
@@ -284,14 +363,20 @@ def _abbreviations(text: str, protect: Protect) -> str:
     St. as Saint or Street by context, and No./p./Fig. before a number."""
     for pattern, words in _PLAIN_ABBREVIATIONS:
         text = re.sub(pattern, words, text)
-    text = re.sub(r"\betc\.", lambda m: "et cetera" + ("." if _keeps_full_stop(m.string, m.end())
-                                                       else ""), text)
+    text = re.sub(
+        r"\betc\.", lambda m: "et cetera" + ("." if _keeps_full_stop(m.string, m.end()) else ""), text
+    )
     text = re.sub(r"\b([A-Z][\w'-]*) v\. (?=[A-Z])", r"\1 versus ", text)  # Roe v. Wade
 
     text = _TITLE_OR_STREET_RE.sub(_title_or_street, text)
-    text = re.sub(r"(?<=\w),? (Jr|Sr)(\.)?(?=\W|$)", lambda m: (
-        " Junior" if m.group(1) == "Jr" else " Senior") + (
-        "." if m.group(2) and _keeps_full_stop(m.string, m.end()) else ""), text)
+    text = re.sub(
+        r"(?<=\w),? (Jr|Sr)(\.)?(?=\W|$)",
+        lambda m: (
+            (" Junior" if m.group(1) == "Jr" else " Senior")
+            + ("." if m.group(2) and _keeps_full_stop(m.string, m.end()) else "")
+        ),
+        text,
+    )
     before_number = "|".join(sorted(_BEFORE_NUMBER, key=len, reverse=True))
     text = re.sub(rf"\b({before_number})\. ?(?=\d)", lambda m: _BEFORE_NUMBER[m.group(1)] + " ", text)
     # What is left is the word: "He said no." (engines read a lowercase "no." as "number").
@@ -300,11 +385,28 @@ def _abbreviations(text: str, protect: Protect) -> str:
 
 # -- times and dates --------------------------------------------------------------------------
 
-_MONTHS = ["January", "February", "March", "April", "May", "June", "July", "August", "September",
-           "October", "November", "December"]
+_MONTHS = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
 _MONTH_ABBREVIATIONS = {m[:3]: m for m in _MONTHS} | {"Sept": "September"}
-_MONTH = ("(?:" + "|".join(_MONTHS) + "|(?:" + "|".join(sorted(_MONTH_ABBREVIATIONS, key=len, reverse=True))
-          + r")\.?)")
+_MONTH = (
+    "(?:"
+    + "|".join(_MONTHS)
+    + "|(?:"
+    + "|".join(sorted(_MONTH_ABBREVIATIONS, key=len, reverse=True))
+    + r")\.?)"
+)
 _AMPM = r"(?:\s?([AaPp])\.?\s?[Mm]\b\.?)"
 _TIME_RE = re.compile(rf"(?<![\w:.,])(\d{{1,2}}):(\d{{2}})(?::(\d{{2}}))?(?![\d:]|\.\d){_AMPM}?")
 _HOUR_AMPM_RE = re.compile(rf"(?<![\w:.,])(\d{{1,2}}){_AMPM}(?!\w)")
@@ -312,9 +414,11 @@ _RATIO_RE = re.compile(r"(?<![\w:.,])(\d+):(\d+)(?![\w:]|\.\d)")
 _ISO_DATE_RE = re.compile(r"(?<![\w-])(\d{4})-(\d{2})-(\d{2})(?![\w-])")
 _SLASH_DATE_RE = re.compile(r"(?<![\w/.])(\d{1,2})/(\d{1,2})/(\d{4}|\d{2})(?![\w/])")
 _MONTH_DAY_RE = re.compile(
-    rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?(?![\w:%,.]\d|\w)(?:,? (\d{{4}})(?!\w))?")
+    rf"\b({_MONTH}) (\d{{1,2}})(?:st|nd|rd|th)?(?![\w:%,.]\d|\w)(?:,? (\d{{4}})(?!\w))?"
+)
 _DAY_MONTH_RE = re.compile(
-    rf"(?<![\w.,])(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?!\w)(?:,? (\d{{4}})(?!\w))?")
+    rf"(?<![\w.,])(\d{{1,2}})(?:st|nd|rd|th)? (?:of )?({_MONTH})(?!\w)(?:,? (\d{{4}})(?!\w))?"
+)
 
 
 def _month_name(word: str) -> str:
@@ -336,9 +440,11 @@ def _times(text: str, protect: Protect) -> str:
         if hour > 24 or minute > 59 or (second and int(second) > 59):
             return m.group()
         if second is not None:
-            return (f"{cardinal(hour)} {'hour' if hour == 1 else 'hours'}, {cardinal(minute)} "
-                    f"{'minute' if minute == 1 else 'minutes'} and {cardinal(second)} "
-                    f"{'second' if int(second) == 1 else 'seconds'}")
+            return (
+                f"{cardinal(hour)} {'hour' if hour == 1 else 'hours'}, {cardinal(minute)} "
+                f"{'minute' if minute == 1 else 'minutes'} and {cardinal(second)} "
+                f"{'second' if int(second) == 1 else 'seconds'}"
+            )
         if half:
             return f"{_clock(hour, minute)} {half.lower()}.m."
         if minute == 0:
@@ -347,8 +453,10 @@ def _times(text: str, protect: Protect) -> str:
 
     text = _TIME_RE.sub(clock, text)
     text = _RATIO_RE.sub(r"\1 to \2", text)
-    return _HOUR_AMPM_RE.sub(lambda m: f"{cardinal(m.group(1))} {m.group(2).lower()}.m."
-                             if int(m.group(1)) <= 12 else m.group(), text)
+    return _HOUR_AMPM_RE.sub(
+        lambda m: f"{cardinal(m.group(1))} {m.group(2).lower()}.m." if int(m.group(1)) <= 12 else m.group(),
+        text,
+    )
 
 
 def _date_words(month: int, day: int, year_text: str | None) -> str | None:
@@ -396,10 +504,10 @@ def _dates(text: str, protect: Protect) -> str:
 
 _PHONE_RE = re.compile(
     r"(?<![\w+.-])(?:"
-    r"\+\d{1,3}(?:[ .-]\(?\d{1,4}\)?){2,5}"            # +44 20 7946 0958, +1 (555) 123-4567
-    r"|(?:1[ .-])?\(\d{3}\) ?\d{3}[ .-]\d{4}"          # (555) 123-4567
-    r"|(?:1-)?\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}"   # 555-123-4567, 1-800-555-0199, 555.123.4567
-    r"|\d{2}[1-9]-(?!\d\d00)\d{4}"                      # 555-0199 (but 100-1000 is a range)
+    r"\+\d{1,3}(?:[ .-]\(?\d{1,4}\)?){2,5}"  # +44 20 7946 0958, +1 (555) 123-4567
+    r"|(?:1[ .-])?\(\d{3}\) ?\d{3}[ .-]\d{4}"  # (555) 123-4567
+    r"|(?:1-)?\d{3}-\d{3}-\d{4}|\d{3}\.\d{3}\.\d{4}"  # 555-123-4567, 1-800-555-0199, 555.123.4567
+    r"|\d{2}[1-9]-(?!\d\d00)\d{4}"  # 555-0199 (but 100-1000 is a range)
     r")(?![\w-]|\.\d)"
 )
 
@@ -417,18 +525,41 @@ def _phone_numbers(text: str, protect: Protect) -> str:
     return _PHONE_RE.sub(phone, text)
 
 
-_CURRENCIES = {"$": ("dollar", "dollars", "cent", "cents"), "€": ("euro", "euros", "cent", "cents"),
-               "£": ("pound", "pounds", "penny", "pence"), "¥": ("yen", "yen", "", ""),
-               "₹": ("rupee", "rupees", "paisa", "paise")}
-_MAGNITUDES = {"k": "thousand", "K": "thousand", "m": "million", "M": "million", "bn": "billion",
-               "b": "billion", "B": "billion", "thousand": "thousand", "million": "million",
-               "billion": "billion", "trillion": "trillion"}
+_CURRENCIES = {
+    "$": ("dollar", "dollars", "cent", "cents"),
+    "€": ("euro", "euros", "cent", "cents"),
+    "£": ("pound", "pounds", "penny", "pence"),
+    "¥": ("yen", "yen", "", ""),
+    "₹": ("rupee", "rupees", "paisa", "paise"),
+}
+_MAGNITUDES = {
+    "k": "thousand",
+    "K": "thousand",
+    "m": "million",
+    "M": "million",
+    "bn": "billion",
+    "b": "billion",
+    "B": "billion",
+    "thousand": "thousand",
+    "million": "million",
+    "billion": "billion",
+    "trillion": "trillion",
+}
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
-_DOLLAR_COUNTRIES = {"US": "US", "C": "Canadian", "CA": "Canadian", "A": "Australian", "AU": "Australian",
-                     "NZ": "New Zealand", "HK": "Hong Kong", "S": "Singapore"}
+_DOLLAR_COUNTRIES = {
+    "US": "US",
+    "C": "Canadian",
+    "CA": "Canadian",
+    "A": "Australian",
+    "AU": "Australian",
+    "NZ": "New Zealand",
+    "HK": "Hong Kong",
+    "S": "Singapore",
+}
 _MONEY_RE = re.compile(
     rf"(?<![\w$€£¥₹])(-)?(US|CA|AU|NZ|HK|[CAS](?=\$))?([$€£¥₹])\s?({_NUM})"
-    r"(?:\s?(thousand|million|billion|trillion|bn|[kKmMbB])(?![\w]))?")
+    r"(?:\s?(thousand|million|billion|trillion|bn|[kKmMbB])(?![\w]))?"
+)
 _MAGNITUDE_RE = re.compile(rf"(?<![\w.,])({_NUM})(M|bn|B)(?= [a-z])")
 _CENTS_RE = re.compile(rf"(?<![\w.,])({_NUM})\s?¢")
 
@@ -472,21 +603,22 @@ def _percentages(text: str, protect: Protect) -> str:
     return _PERCENT_RE.sub(lambda m: f"{cardinal(m.group(1) + m.group(2))} percent", text)
 
 
-_VERSION_WORDS = ("version|versions|release|update|Version|Release|Python|Java|iOS|iPadOS|macOS|"
-                  "Android|Ubuntu|Debian|Fedora|Windows|Firefox|Chrome|Node|Django|Bluetooth|USB|"
-                  "Web|HTML|HTTP|TLS|Wi-Fi|WiFi")
+_VERSION_WORDS = (
+    "version|versions|release|update|Version|Release|Python|Java|iOS|iPadOS|macOS|"
+    "Android|Ubuntu|Debian|Fedora|Windows|Firefox|Chrome|Node|Django|Bluetooth|USB|"
+    "Web|HTML|HTTP|TLS|Wi-Fi|WiFi"
+)
 _VERSION_AFTER_WORD_RE = re.compile(rf"\b({_VERSION_WORDS}) v?(\d+(?:\.\d+)+)(?![\w.]|\.\d)")
 _VERSION_V_RE = re.compile(r"(?<![\w.-])v(\d+(?:\.\d+)*)(?![\w]|\.\d)")
 _VERSION_DOTTED_RE = re.compile(r"(?<![\w.])(\d+\.\d+\.\d+(?:\.\d+)*)(?![\w]|\.\d)")
 
 
 def version_words(number: str) -> str:
-    """"2.0" -> "two point oh", "3.12" -> "three point twelve", "1.10.2" -> "one point ten point two"."""
+    """ "2.0" -> "two point oh", "3.12" -> "three point twelve", "1.10.2" -> "one point ten point two"."""
     parts = number.split(".")
     words = [cardinal(parts[0])]
     for part in parts[1:]:
-        words.append("oh" if part == "0" else digits(part) if part.startswith("0")
-                     else cardinal(part))
+        words.append("oh" if part == "0" else digits(part) if part.startswith("0") else cardinal(part))
     return " point ".join(words)
 
 
@@ -499,7 +631,8 @@ def _versions(text: str, protect: Protect) -> str:
 
 
 _RANGE_RE = re.compile(
-    r"(?<![\w.,/:-])([$€£¥₹]?\d[\d,]*(?:\.\d+)?%?)(?: ?– ?|-)([$€£¥₹]?\d[\d,]*(?:\.\d+)?)(?![\d-]|\.\d)")
+    r"(?<![\w.,/:-])([$€£¥₹]?\d[\d,]*(?:\.\d+)?%?)(?: ?– ?|-)([$€£¥₹]?\d[\d,]*(?:\.\d+)?)(?![\d-]|\.\d)"
+)
 _WORD_RANGE_RE = re.compile(r"(?<=\w)–(?=\w)")
 
 
@@ -513,30 +646,59 @@ def _ranges(text: str, protect: Protect) -> str:
 # -- units, fractions, ordinals and plain numbers -------------------------------------------
 
 _UNITS: dict[str, tuple[str, str]] = {
-    "km": ("kilometer", "kilometers"), "cm": ("centimeter", "centimeters"),
-    "mm": ("millimeter", "millimeters"), "kg": ("kilogram", "kilograms"), "g": ("gram", "grams"),
-    "mg": ("milligram", "milligrams"), "lb": ("pound", "pounds"), "lbs": ("pound", "pounds"),
-    "oz": ("ounce", "ounces"), "ft": ("foot", "feet"), "mi": ("mile", "miles"),
-    "yd": ("yard", "yards"), "mph": ("mile per hour", "miles per hour"),
+    "km": ("kilometer", "kilometers"),
+    "cm": ("centimeter", "centimeters"),
+    "mm": ("millimeter", "millimeters"),
+    "kg": ("kilogram", "kilograms"),
+    "g": ("gram", "grams"),
+    "mg": ("milligram", "milligrams"),
+    "lb": ("pound", "pounds"),
+    "lbs": ("pound", "pounds"),
+    "oz": ("ounce", "ounces"),
+    "ft": ("foot", "feet"),
+    "mi": ("mile", "miles"),
+    "yd": ("yard", "yards"),
+    "mph": ("mile per hour", "miles per hour"),
     "km/h": ("kilometer per hour", "kilometers per hour"),
     "kph": ("kilometer per hour", "kilometers per hour"),
-    "m/s": ("meter per second", "meters per second"), "ml": ("milliliter", "milliliters"),
-    "mL": ("milliliter", "milliliters"), "L": ("liter", "liters"), "KB": ("kilobyte", "kilobytes"),
-    "kB": ("kilobyte", "kilobytes"), "MB": ("megabyte", "megabytes"), "GB": ("gigabyte", "gigabytes"),
-    "TB": ("terabyte", "terabytes"), "Mbps": ("megabit per second", "megabits per second"),
-    "Gbps": ("gigabit per second", "gigabits per second"), "Hz": ("hertz", "hertz"),
-    "kHz": ("kilohertz", "kilohertz"), "MHz": ("megahertz", "megahertz"), "GHz": ("gigahertz", "gigahertz"),
-    "ms": ("millisecond", "milliseconds"), "sec": ("second", "seconds"), "secs": ("second", "seconds"),
-    "min": ("minute", "minutes"), "mins": ("minute", "minutes"), "h": ("hour", "hours"),
-    "hr": ("hour", "hours"), "hrs": ("hour", "hours"), "kWh": ("kilowatt hour", "kilowatt hours"),
-    "kW": ("kilowatt", "kilowatts"), "W": ("watt", "watts"), "mAh": ("milliamp hour", "milliamp hours"),
-    "px": ("pixel", "pixels"), "fps": ("frame per second", "frames per second"),
-    "kcal": ("kilocalorie", "kilocalories"), "°C": ("degree Celsius", "degrees Celsius"),
-    "°F": ("degree Fahrenheit", "degrees Fahrenheit"), "°": ("degree", "degrees"),
+    "m/s": ("meter per second", "meters per second"),
+    "ml": ("milliliter", "milliliters"),
+    "mL": ("milliliter", "milliliters"),
+    "L": ("liter", "liters"),
+    "KB": ("kilobyte", "kilobytes"),
+    "kB": ("kilobyte", "kilobytes"),
+    "MB": ("megabyte", "megabytes"),
+    "GB": ("gigabyte", "gigabytes"),
+    "TB": ("terabyte", "terabytes"),
+    "Mbps": ("megabit per second", "megabits per second"),
+    "Gbps": ("gigabit per second", "gigabits per second"),
+    "Hz": ("hertz", "hertz"),
+    "kHz": ("kilohertz", "kilohertz"),
+    "MHz": ("megahertz", "megahertz"),
+    "GHz": ("gigahertz", "gigahertz"),
+    "ms": ("millisecond", "milliseconds"),
+    "sec": ("second", "seconds"),
+    "secs": ("second", "seconds"),
+    "min": ("minute", "minutes"),
+    "mins": ("minute", "minutes"),
+    "h": ("hour", "hours"),
+    "hr": ("hour", "hours"),
+    "hrs": ("hour", "hours"),
+    "kWh": ("kilowatt hour", "kilowatt hours"),
+    "kW": ("kilowatt", "kilowatts"),
+    "W": ("watt", "watts"),
+    "mAh": ("milliamp hour", "milliamp hours"),
+    "px": ("pixel", "pixels"),
+    "fps": ("frame per second", "frames per second"),
+    "kcal": ("kilocalorie", "kilocalories"),
+    "°C": ("degree Celsius", "degrees Celsius"),
+    "°F": ("degree Fahrenheit", "degrees Fahrenheit"),
+    "°": ("degree", "degrees"),
 }
 _UNIT_RE = re.compile(
     rf"(?<![\w.,])(-?)({_NUM})( ?|-)({'|'.join(re.escape(u) for u in sorted(_UNITS, key=len, reverse=True))})"
-    r"(?![\w/°])")
+    r"(?![\w/°])"
+)
 _FEET_INCHES_RE = re.compile(r"(?<![\w.,])(\d)'(\d{1,2})(?:\"|'')")
 _DEGREE_SPACE_RE = re.compile(r"(?<=\d) ?° ?(?=[CF]\b)")
 _TIMES_RE = re.compile(rf"(?<![\w.,])({_NUM})(?: ?[x×] ?)({_NUM})(?![\w]|\.\d)")
@@ -561,9 +723,17 @@ def _units(text: str, protect: Protect) -> str:
     return _MULTIPLIER_RE.sub(lambda m: f"{cardinal(m.group(1))} times", text)
 
 
-_FRACTION_NAMES = {2: ("half", "halves"), 3: ("third", "thirds"), 4: ("quarter", "quarters"),
-                   5: ("fifth", "fifths"), 6: ("sixth", "sixths"), 7: ("seventh", "sevenths"),
-                   8: ("eighth", "eighths"), 9: ("ninth", "ninths"), 10: ("tenth", "tenths")}
+_FRACTION_NAMES = {
+    2: ("half", "halves"),
+    3: ("third", "thirds"),
+    4: ("quarter", "quarters"),
+    5: ("fifth", "fifths"),
+    6: ("sixth", "sixths"),
+    7: ("seventh", "sevenths"),
+    8: ("eighth", "eighths"),
+    9: ("ninth", "ninths"),
+    10: ("tenth", "tenths"),
+}
 _VULGAR = {"½": (1, 2), "⅓": (1, 3), "⅔": (2, 3), "¼": (1, 4), "¾": (3, 4), "⅕": (1, 5), "⅛": (1, 8)}
 _OUT_OF_RE = re.compile(r"(?<![\w./,])(\d{1,3})/(\d{1,3}) (?=stars?\b|points?\b)")
 _FRACTION_RE = re.compile(r"(?<![\w./,])(\d{1,4})/(\d{1,4})(?![\w/]|\.\d)")
@@ -607,8 +777,9 @@ def _number_word(number: str) -> str:
     """A number on its own: four-digit integers from 1100 to 2099 as years; leading zeros and more
     than nine digits without commas one digit at a time."""
     plain = number.replace(",", "")
-    if plain.isdigit() and ((len(plain) > 1 and plain.startswith("0")) or
-                            (len(plain) > 9 and "," not in number)):
+    if plain.isdigit() and (
+        (len(plain) > 1 and plain.startswith("0")) or (len(plain) > 9 and "," not in number)
+    ):
         return digits(plain)  # an identifier (007, an order number), not a quantity
     if plain.isdigit() and len(plain) == 4 and "," not in number and 1100 <= int(plain) <= 2099:
         return year(plain)
@@ -621,20 +792,26 @@ def _numbers(text: str, protect: Protect) -> str:
 
     def decade(m: re.Match[str]) -> str:
         value = m.group(1)
-        if not value.endswith("0") or (len(value) == 2 and m.group().startswith("'") is False
-                                       and value == "00"):
+        if not value.endswith("0") or (
+            len(value) == 2 and m.group().startswith("'") is False and value == "00"
+        ):
             return m.group()
         return _plural_word(year(value) if len(value) == 4 else cardinal(value))
 
     text = _DECADE_RE.sub(decade, text)
-    text = _BIG_SUFFIX_RE.sub(lambda m: {"00": "hundreds", "000": "thousands"}[m.group(2)]
-                              if m.group(1) == "1" else m.group(), text)
+    text = _BIG_SUFFIX_RE.sub(
+        lambda m: {"00": "hundreds", "000": "thousands"}[m.group(2)] if m.group(1) == "1" else m.group(), text
+    )
     text = _NEGATIVE_RE.sub("minus ", text)
     return _NUMBER_RE.sub(lambda m: _number_word(m.group()), text)
 
 
-_SIGNS = [(re.compile(r"(?<![\w#&])#(?=\d)"), "number "), (re.compile(r"(?<![\w~])~ ?(?=\d)"), "about "),
-          (re.compile(r"(?<![\w+])\+(?=\d)"), "plus "), (re.compile(r"≈ ?(?=\d)"), "about ")]
+_SIGNS = [
+    (re.compile(r"(?<![\w#&])#(?=\d)"), "number "),
+    (re.compile(r"(?<![\w~])~ ?(?=\d)"), "about "),
+    (re.compile(r"(?<![\w+])\+(?=\d)"), "plus "),
+    (re.compile(r"≈ ?(?=\d)"), "about "),
+]
 
 
 def _number_signs(text: str, protect: Protect) -> str:
@@ -648,19 +825,21 @@ def _number_signs(text: str, protect: Protect) -> str:
 
 _ROMAN = r"(M{0,3}(?:CM|CD|D?C{0,3})(?:XC|XL|L?X{0,3})(?:IX|IV|V?I{0,3}))"
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10, "L": 50, "C": 100, "D": 500, "M": 1000}
-_ROMAN_AS_NUMBER = ("Chapter|Part|Volume|Book|Act|Scene|Section|Phase|Stage|Level|Round|Episode|"
-                    "Season|Title|Appendix|Article|Class|Type|Grade|Category|Schedule|Tier|Mark|"
-                    "World War|Super Bowl|Final Fantasy|Star Wars Episode|Rocky|Apollo|Gemini")
-_ROMAN_AS_ORDINAL = ("Pope|King|Queen|Emperor|Empress|Tsar|Czar|Henry|Louis|Edward|George|William|"
-                     "Charles|James|Richard|Elizabeth|Mary|Victoria|Napoleon|Pius|Benedict|Leo|"
-                     "Gregory|Innocent|Clement|Boniface|Urban|John Paul|John|Paul|Ramses|Frederick|"
-                     "Philip|Alexander|Nicholas|Peter|Catherine|Ivan|Constantine|Otto|Ludwig|Gustav|"
-                     "Christian|Ferdinand|Alfonso|Felipe|Carlos|Juan Carlos|Harald|Olav|Haakon|"
-                     "Margrethe|Rama|Darius|Xerxes|Ptolemy|Cleopatra|Selim|Mehmed|Suleiman")
-_ROMAN_NUMBER_RE = re.compile(
-    rf"\b((?i:{_ROMAN_AS_NUMBER})) (?=[IVXLCDM]+\b)({_ROMAN})\b(?!['’]\w|\.\w)")
-_ROMAN_ORDINAL_RE = re.compile(
-    rf"\b({_ROMAN_AS_ORDINAL}) (?=[IVXLCDM]+\b)({_ROMAN})\b(?!['’][a-rt-z]|\.\w)")
+_ROMAN_AS_NUMBER = (
+    "Chapter|Part|Volume|Book|Act|Scene|Section|Phase|Stage|Level|Round|Episode|"
+    "Season|Title|Appendix|Article|Class|Type|Grade|Category|Schedule|Tier|Mark|"
+    "World War|Super Bowl|Final Fantasy|Star Wars Episode|Rocky|Apollo|Gemini"
+)
+_ROMAN_AS_ORDINAL = (
+    "Pope|King|Queen|Emperor|Empress|Tsar|Czar|Henry|Louis|Edward|George|William|"
+    "Charles|James|Richard|Elizabeth|Mary|Victoria|Napoleon|Pius|Benedict|Leo|"
+    "Gregory|Innocent|Clement|Boniface|Urban|John Paul|John|Paul|Ramses|Frederick|"
+    "Philip|Alexander|Nicholas|Peter|Catherine|Ivan|Constantine|Otto|Ludwig|Gustav|"
+    "Christian|Ferdinand|Alfonso|Felipe|Carlos|Juan Carlos|Harald|Olav|Haakon|"
+    "Margrethe|Rama|Darius|Xerxes|Ptolemy|Cleopatra|Selim|Mehmed|Suleiman"
+)
+_ROMAN_NUMBER_RE = re.compile(rf"\b((?i:{_ROMAN_AS_NUMBER})) (?=[IVXLCDM]+\b)({_ROMAN})\b(?!['’]\w|\.\w)")
+_ROMAN_ORDINAL_RE = re.compile(rf"\b({_ROMAN_AS_ORDINAL}) (?=[IVXLCDM]+\b)({_ROMAN})\b(?!['’][a-rt-z]|\.\w)")
 _ROMAN_SUFFIX_RE = re.compile(r"\b([A-Z][a-z]+) (II|III)\b(?!['’][a-rt-z]|\.\w)")
 
 
@@ -682,17 +861,39 @@ def _roman_numerals(text: str, protect: Protect) -> str:
 
 # -- symbols, dashes and ellipses -------------------------------------------------------------
 
-_PER_WORDS = ("second|minute|hour|day|night|week|month|year|mo|yr|hr|wk|person|head|user|seat|"
-              "page|item|unit|serving|kg|lb|mile|km|liter|gallon")
+_PER_WORDS = (
+    "second|minute|hour|day|night|week|month|year|mo|yr|hr|wk|person|head|user|seat|"
+    "page|item|unit|serving|kg|lb|mile|km|liter|gallon"
+)
 _SYMBOL_WORDS = [
-    (r"(?<=\w)\+\+(?!\w)", " plus plus"), (r"(?<![\w+])\+(?=\d)", "plus "),
-    (r"(?<=[A-Za-z])\+(?![\w+])", " plus"), (r" \+ ", " plus "), (r" = ", " equals "),
-    (r"\s?&\s?", " and "), (r"(?<![\w#&])#(?=\d)", "number "), (r"(?<![\w#&])#(?=[A-Za-z])", "hashtag "),
-    (r"(?<!\w)@(?=\w)", "at "), (r" @ ", " at "), (r"(?<![\w~])~ ?(?=\d)", "about "), ("≈ ?", "about "),
-    ("±", " plus or minus "), ("→", " to "), ("§ ?", "section "), ("¶ ?", "paragraph "),
-    ("©", " copyright "), ("[™®←]", ""), (r"(?<=\d) ?%", " percent"), ("%", " percent"),
-    (r"(?<=\d) ?°", " degrees"), (r"°", " degrees"), (r" ?× ?", " times "), (r" < ", " less than "),
-    (r" > ", " greater than "), (r"[|•·]", ", "), (r"\(\s*\)|\[\s*\]|\{\s*\}", ""), (r"[*^{}\\]", " "),
+    (r"(?<=\w)\+\+(?!\w)", " plus plus"),
+    (r"(?<![\w+])\+(?=\d)", "plus "),
+    (r"(?<=[A-Za-z])\+(?![\w+])", " plus"),
+    (r" \+ ", " plus "),
+    (r" = ", " equals "),
+    (r"\s?&\s?", " and "),
+    (r"(?<![\w#&])#(?=\d)", "number "),
+    (r"(?<![\w#&])#(?=[A-Za-z])", "hashtag "),
+    (r"(?<!\w)@(?=\w)", "at "),
+    (r" @ ", " at "),
+    (r"(?<![\w~])~ ?(?=\d)", "about "),
+    ("≈ ?", "about "),
+    ("±", " plus or minus "),
+    ("→", " to "),
+    ("§ ?", "section "),
+    ("¶ ?", "paragraph "),
+    ("©", " copyright "),
+    ("[™®←]", ""),
+    (r"(?<=\d) ?%", " percent"),
+    ("%", " percent"),
+    (r"(?<=\d) ?°", " degrees"),
+    (r"°", " degrees"),
+    (r" ?× ?", " times "),
+    (r" < ", " less than "),
+    (r" > ", " greater than "),
+    (r"[|•·]", ", "),
+    (r"\(\s*\)|\[\s*\]|\{\s*\}", ""),
+    (r"[*^{}\\]", " "),
     (r"(?<=[A-Za-z])_(?=[A-Za-z])", " "),
 ]
 _COMPILED_SYMBOLS = [(re.compile(p), w) for p, w in _SYMBOL_WORDS]
@@ -707,8 +908,8 @@ def _symbols(text: str, protect: Protect) -> str:
     text = re.sub(rf"(?<=\w)/(?=(?:{_PER_WORDS})s?\b)", " per ", text)
 
     def slash(m: re.Match[str]) -> str:
-        left = re.search(r"(\w+)\W*$", m.string[:m.start()])
-        right = re.match(r"\W*(\w+)", m.string[m.end():])
+        left = re.search(r"(\w+)\W*$", m.string[: m.start()])
+        right = re.match(r"\W*(\w+)", m.string[m.end() :])
         if left and right:
             a, b = left.group(1), right.group(1)
             if a.lower() in ("and", "or") or b.lower() in ("and", "or") or (a.isupper() and b.isupper()):
@@ -730,7 +931,7 @@ def _dashes_and_ellipses(text: str, protect: Protect) -> str:
     text = re.sub(r"\s*(?:—|--| – | - )\s*", ", ", text)
 
     def ellipsis(m: re.Match[str]) -> str:
-        rest = m.string[m.end():].lstrip()
+        rest = m.string[m.end() :].lstrip()
         if not rest:
             return "."
         if m.start() == 0:
@@ -754,8 +955,21 @@ def _tidy(text: str, protect: Protect) -> str:
 Rule = Callable[[str, Protect], str]
 
 RULES: tuple[Rule, ...] = (
-    _urls, _abbreviations, _times, _dates, _phone_numbers, _money, _percentages, _versions,
-    _ranges, _units, _fractions, _roman_numerals, _number_signs, _numbers, _symbols,
+    _urls,
+    _abbreviations,
+    _times,
+    _dates,
+    _phone_numbers,
+    _money,
+    _percentages,
+    _versions,
+    _ranges,
+    _units,
+    _fractions,
+    _roman_numerals,
+    _number_signs,
+    _numbers,
+    _symbols,
     _dashes_and_ellipses,
 )
 """The English rules, in the order they run: each one leaves words the later ones ignore."""
@@ -787,15 +1001,57 @@ def spell_out(text: str) -> str:
         elif run[0].isalpha():
             words.append("".join(f"{c.upper()}." for c in run))
         else:
-            words.append({"@": "at", ".": "dot", "&": "and", "+": "plus", "#": "hash", "/": "slash",
-                          "_": "underscore", "-": "dash"}[run])
+            words.append(
+                {
+                    "@": "at",
+                    ".": "dot",
+                    "&": "and",
+                    "+": "plus",
+                    "#": "hash",
+                    "/": "slash",
+                    "_": "underscore",
+                    "-": "dash",
+                }[run]
+            )
     return " ".join(words)
 
 
 _SENTENCE_END_RE = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_NO_BREAK_AFTER = {"dr", "mr", "mrs", "ms", "st", "prof", "jr", "sr", "vs", "etc", "e.g", "i.e", "no",
-                   "fig", "mt", "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct",
-                   "nov", "dec", "p", "pp", "vol", "ch", "approx", "cf"}
+_NO_BREAK_AFTER = {
+    "dr",
+    "mr",
+    "mrs",
+    "ms",
+    "st",
+    "prof",
+    "jr",
+    "sr",
+    "vs",
+    "etc",
+    "e.g",
+    "i.e",
+    "no",
+    "fig",
+    "mt",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
+    "p",
+    "pp",
+    "vol",
+    "ch",
+    "approx",
+    "cf",
+}
 
 
 def split_sentences(text: str) -> list[str]:
@@ -803,12 +1059,13 @@ def split_sentences(text: str) -> list[str]:
     sentences: list[str] = []
     start = 0
     for match in _SENTENCE_END_RE.finditer(text):
-        before = text[start:match.start()].rstrip("\"'”’)]")
+        before = text[start : match.start()].rstrip("\"'”’)]")
         last_word = before.rsplit(None, 1)[-1].rstrip(".").lower() if before.split() else ""
-        if before.endswith(".") and (last_word in _NO_BREAK_AFTER or
-                                     (len(last_word) == 1 and last_word.isalpha())):
+        if before.endswith(".") and (
+            last_word in _NO_BREAK_AFTER or (len(last_word) == 1 and last_word.isalpha())
+        ):
             continue
-        sentences.append(text[start:match.end()].strip())
+        sentences.append(text[start : match.end()].strip())
         start = match.end()
     tail = text[start:].strip()
     if tail:

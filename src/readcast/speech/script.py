@@ -27,9 +27,21 @@ MAX_SEGMENT_CHARS = 300
 
 # Pause after a block of each kind, in milliseconds; a heading also asks for a pause before it.
 PAUSE_AFTER_MS = {
-    "intro": 900, "heading": 700, "paragraph": 650, "sentence": 300, "list_item": 350,
-    "list_end": 650, "quote": 650, "table_row": 400, "image": 600, "code": 600, "rule": 1200,
-    "footnote": 500, "outro": 500, "table": 400, "table_end": 650,
+    "intro": 900,
+    "heading": 700,
+    "paragraph": 650,
+    "sentence": 300,
+    "list_item": 350,
+    "list_end": 650,
+    "quote": 650,
+    "table_row": 400,
+    "image": 600,
+    "code": 600,
+    "rule": 1200,
+    "footnote": 500,
+    "outro": 500,
+    "table": 400,
+    "table_end": 650,
 }
 PAUSE_BEFORE_MS = {"heading": 1100, "rule": 1200}
 DEFAULT_PAUSE_MS = 1000
@@ -58,9 +70,15 @@ class _Controls:
     spans_opened: list[str] = field(default_factory=list)
 
 
-def build_script(article: Article, *, author: str, podcast_title: str,
-                 pronunciations: dict[str, object] | None = None,
-                 phoneme_markup: PhonemeMarkup | None = None, language: str = "en") -> Script:
+def build_script(
+    article: Article,
+    *,
+    author: str,
+    podcast_title: str,
+    pronunciations: dict[str, object] | None = None,
+    phoneme_markup: PhonemeMarkup | None = None,
+    language: str = "en",
+) -> Script:
     """The speech script for `article`: intro, body, outro.
 
     `pronunciations` is the project's lexicon (readcast.toml); the article's front matter adds to
@@ -82,7 +100,7 @@ def build_script(article: Article, *, author: str, podcast_title: str,
     blocks = article.blocks
     for index, block in enumerate(blocks):
         previous = blocks[index - 1] if index else None
-        new = _block_pieces(block, previous, blocks[index + 1:], controls, speak)
+        new = _block_pieces(block, previous, blocks[index + 1 :], controls, speak)
         for piece in new:
             if not piece.spoken and piece.kind != "rule":
                 # Only a pause marker (or skipped text): the pause belongs to what came before.
@@ -91,8 +109,10 @@ def build_script(article: Article, *, author: str, podcast_title: str,
                 continue
             pieces.append(piece)
     if controls.skipping:
-        raise ContentError(f"{article.source}: a <!-- skip --> is never closed. Add <!-- /skip --> "
-                           "where the skipped text ends.")
+        raise ContentError(
+            f"{article.source}: a <!-- skip --> is never closed. Add <!-- /skip --> "
+            "where the skipped text ends."
+        )
     outro = f"That was {article.title}, from {podcast_title}. Thank you for listening."
     pieces.append(_Piece("outro", outro, speak(outro)))
     return Script(article, tuple(_segments(pieces)))
@@ -111,18 +131,29 @@ def _segments(pieces: list[_Piece]) -> list[Segment]:
         if piece.kind == "rule" and segments:
             # A rule says nothing: its silence joins the segment before it.
             last = segments[-1]
-            segments[-1] = Segment(last.spoken, last.written, last.kind,
-                                   max(last.pause_after_ms, pause), last.chapter)
+            segments[-1] = Segment(
+                last.spoken, last.written, last.kind, max(last.pause_after_ms, pause), last.chapter
+            )
             continue
-        segments.append(Segment(spoken=piece.spoken, written=piece.written,
-                                kind=_public_kind(piece.kind), pause_after_ms=pause,
-                                chapter=piece.chapter))
+        segments.append(
+            Segment(
+                spoken=piece.spoken,
+                written=piece.written,
+                kind=_public_kind(piece.kind),
+                pause_after_ms=pause,
+                chapter=piece.chapter,
+            )
+        )
     return [seg for seg in segments if seg.spoken]
 
 
 def _public_kind(kind: str) -> str:
-    return {"sentence": "paragraph", "list_end": "list_item", "table": "table_row",
-            "table_end": "table_row"}.get(kind, kind)
+    return {
+        "sentence": "paragraph",
+        "list_end": "list_item",
+        "table": "table_row",
+        "table_end": "table_row",
+    }.get(kind, kind)
 
 
 def _with_stop(spoken: str) -> str:
@@ -130,8 +161,9 @@ def _with_stop(spoken: str) -> str:
     return spoken + "." if spoken and spoken[-1] not in ".!?:;" else spoken
 
 
-def _block_pieces(block: Block, previous: Block | None, following: tuple[Block, ...],
-                  controls: _Controls, speak) -> list[_Piece]:
+def _block_pieces(
+    block: Block, previous: Block | None, following: tuple[Block, ...], controls: _Controls, speak
+) -> list[_Piece]:
     kind = block.kind
     if controls.skipping and kind in ("code", "image", "rule"):
         return []
@@ -148,8 +180,7 @@ def _block_pieces(block: Block, previous: Block | None, following: tuple[Block, 
     if kind == "heading":
         for n, (written, spoken_text, pause) in enumerate(runs):
             spoken = _with_stop(speak(spoken_text))
-            pieces.append(_Piece("heading", written, spoken, (written or None) if n == 0 else None,
-                                 pause))
+            pieces.append(_Piece("heading", written, spoken, (written or None) if n == 0 else None, pause))
         return pieces
     if kind == "list_item":
         # The long pause comes where the whole list ends, after any nested items.
@@ -160,16 +191,17 @@ def _block_pieces(block: Block, previous: Block | None, following: tuple[Block, 
             spoken = _with_stop(speak(spoken_text))
             if n == 0 and number and spoken:
                 written, spoken = f"{block.ordinal}. {written}", f"{number}. {spoken}"
-            pieces.append(_Piece(piece_kind if n == len(runs) - 1 else "sentence", written, spoken,
-                                 pause_ms=pause))
+            pieces.append(
+                _Piece(piece_kind if n == len(runs) - 1 else "sentence", written, spoken, pause_ms=pause)
+            )
         return pieces
     if kind == "table_row":
         piece_kind = "table_end" if block.last_in_group else "table_row"
         if previous is None or previous.kind != "table_row":
-            rows = 1 + next((n for n, b in enumerate(following) if b.kind != "table_row"),
-                            len(following))
-            pieces.append(_Piece("table", "[Table]", f"A table with {cardinal(rows)} "
-                                 f"{'row' if rows == 1 else 'rows'}."))
+            rows = 1 + next((n for n, b in enumerate(following) if b.kind != "table_row"), len(following))
+            pieces.append(
+                _Piece("table", "[Table]", f"A table with {cardinal(rows)} {'row' if rows == 1 else 'rows'}.")
+            )
         for written, spoken_text, pause in runs:
             pieces.append(_Piece(piece_kind, written, _with_stop(speak(spoken_text)), pause_ms=pause))
         return pieces
@@ -193,12 +225,15 @@ def _block_pieces(block: Block, previous: Block | None, following: tuple[Block, 
     return pieces
 
 
-_COUNTED_START_RE = re.compile(r"^(?:\d|(?:step|part|phase|first|second|third|fourth|fifth|"
-                               r"sixth|seventh|eighth|ninth|tenth|one|two|three)\b)", re.I)
+_COUNTED_START_RE = re.compile(
+    r"^(?:\d|(?:step|part|phase|first|second|third|fourth|fifth|"
+    r"sixth|seventh|eighth|ninth|tenth|one|two|three)\b)",
+    re.I,
+)
 
 
 def _spoken_number(block: Block) -> str:
-    """"One", "Two"... for an item of an ordered list of two or more items, unless the item already
+    """ "One", "Two"... for an item of an ordered list of two or more items, unless the item already
     says its number ("Step 1: ..."); "" where the number would not help."""
     if block.ordinal is None or _COUNTED_START_RE.match(block.text.strip()):
         return ""
@@ -221,27 +256,33 @@ def _control(comment: str, source: Path) -> tuple[str, object] | None:
     if word == "pause":
         m = _PAUSE_RE.fullmatch(body)
         if not m:
-            raise ContentError(f"{source}: <!--{comment}--> is not a pause marker. Write "
-                               "<!-- pause -->, <!-- pause 2s --> or <!-- pause 500ms -->.")
+            raise ContentError(
+                f"{source}: <!--{comment}--> is not a pause marker. Write "
+                "<!-- pause -->, <!-- pause 2s --> or <!-- pause 500ms -->."
+            )
         if m.group(1) is None:
             return ("pause", DEFAULT_PAUSE_MS)
         amount = float(m.group(1))
         ms = round(amount if (m.group(2) or "s").lower() == "ms" else amount * 1000)
         if not 0 < ms <= MAX_PAUSE_MS:
-            raise ContentError(f"{source}: <!--{comment}-->: a pause must be longer than 0 and at "
-                               f"most {MAX_PAUSE_MS // 1000} s.")
+            raise ContentError(
+                f"{source}: <!--{comment}-->: a pause must be longer than 0 and at "
+                f"most {MAX_PAUSE_MS // 1000} s."
+            )
         return ("pause", ms)
     if word in ("skip", "/skip", "spell", "/spell", "/say"):
         if len(body.split()) > 1:
-            raise ContentError(f"{source}: <!--{comment}-->: '{word}' takes nothing after it; "
-                               f"write <!-- {word} -->.")
+            raise ContentError(
+                f"{source}: <!--{comment}-->: '{word}' takes nothing after it; write <!-- {word} -->."
+            )
         return (word, None)
     if word == "say" or word.startswith("say:"):
         m = _SAY_RE.fullmatch(body)
         words = next((g for g in (m.groups() if m else ()) if g is not None), "").strip()
         if not words:
-            raise ContentError(f"{source}: <!--{comment}-->: write what to say, as in "
-                               "<!-- say \"sequel\" -->SQL<!-- /say -->.")
+            raise ContentError(
+                f'{source}: <!--{comment}-->: write what to say, as in <!-- say "sequel" -->SQL<!-- /say -->.'
+            )
         return ("say", words)
     return None
 
@@ -254,7 +295,7 @@ def _runs(text: str, controls: _Controls) -> list[tuple[str, str, int | None]]:
     for m in _COMMENT_RE.finditer(text):
         control = _control(m.group(1), controls.source)
         if control is not None and control[0] == "pause":
-            parts.append((text[start:m.start()], None if controls.skipping else int(control[1])))
+            parts.append((text[start : m.start()], None if controls.skipping else int(control[1])))
             start = m.end()
     parts.append((text[start:], None))
     runs = []
@@ -264,8 +305,10 @@ def _runs(text: str, controls: _Controls) -> list[tuple[str, str, int | None]]:
             written, spoken = _apply_controls(chunk, controls)
             runs.append((written, spoken, pause if n == len(chunks) - 1 else None))
     if controls.span is not None:
-        raise ContentError(f"{controls.source}: <!-- {controls.span} --> is not closed in the same "
-                           f"paragraph. Add <!-- /{controls.span} --> after the words it covers.")
+        raise ContentError(
+            f"{controls.source}: <!-- {controls.span} --> is not closed in the same "
+            f"paragraph. Add <!-- /{controls.span} --> after the words it covers."
+        )
     return [run for run in runs if run[0] or run[1] or run[2] is not None]
 
 
@@ -282,13 +325,16 @@ def _apply_controls(text: str, controls: _Controls) -> tuple[str, str]:
         if controls.span == "spell":
             core = plain.strip()
             if core:
-                spoken.append(plain[: len(plain) - len(plain.lstrip())] + verbatim(spell_out(core))
-                              + plain[len(plain.rstrip()):])
+                spoken.append(
+                    plain[: len(plain) - len(plain.lstrip())]
+                    + verbatim(spell_out(core))
+                    + plain[len(plain.rstrip()) :]
+                )
         elif controls.span != "say":
             spoken.append(plain)
 
     for m in _COMMENT_RE.finditer(text):
-        add(text[position:m.start()])
+        add(text[position : m.start()])
         position = m.end()
         control = _control(m.group(1), controls.source)
         if control is None or control[0] == "pause":
@@ -298,22 +344,25 @@ def _apply_controls(text: str, controls: _Controls) -> tuple[str, str]:
             controls.skipping = True
         elif name == "/skip":
             if not controls.skipping:
-                raise ContentError(f"{controls.source}: <!-- /skip --> without a <!-- skip --> "
-                                   "before it.")
+                raise ContentError(f"{controls.source}: <!-- /skip --> without a <!-- skip --> before it.")
             controls.skipping = False
         elif controls.skipping:
             continue
         elif name in ("spell", "say"):
             if controls.span is not None:
-                raise ContentError(f"{controls.source}: <!-- {name} --> inside <!-- "
-                                   f"{controls.span} -->; close the first with <!-- /{controls.span} -->.")
+                raise ContentError(
+                    f"{controls.source}: <!-- {name} --> inside <!-- "
+                    f"{controls.span} -->; close the first with <!-- /{controls.span} -->."
+                )
             controls.span = name
             if name == "say":
                 spoken.append(verbatim(str(value)))
         else:  # /spell or /say
             if controls.span != name[1:]:
-                raise ContentError(f"{controls.source}: <!-- {name} --> without a <!-- {name[1:]} --> "
-                                   "before it in the same paragraph.")
+                raise ContentError(
+                    f"{controls.source}: <!-- {name} --> without a <!-- {name[1:]} --> "
+                    "before it in the same paragraph."
+                )
             controls.span = None
     add(text[position:])
     return _collapse("".join(written)), _collapse("".join(spoken))

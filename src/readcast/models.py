@@ -1,8 +1,17 @@
-"""Value objects handed from one pipeline stage to the next."""
+"""Value objects handed from one pipeline stage to the next.
+
+The build's stages and what each hands on (all frozen; no stage fills in another's object):
+
+    read/     Article           (this module)
+    speech/   EpisodePlan       (speech/plan.py: voice, Script, segment keys)
+    audio/    SynthesizedSegments (audio/synth.py) -> EpisodeSpec -> MixedEpisode (audio/episode.py)
+    publish/  PublishedEpisode  (publish/episode.py), then the feed and the site (publish/site.py)
+"""
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -106,3 +115,17 @@ class Chapter:
     title: str
     start: float
     end: float
+
+
+@dataclass(frozen=True)
+class ArticleFailure:
+    """An article that could not be read or planned: skipped, reported with one line."""
+
+    slug: str
+    title: str
+    source: str
+    error: str
+
+
+Progress = Callable[[str, int, int], None]
+"""progress(stage, done, total), called as work advances."""

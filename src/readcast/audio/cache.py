@@ -18,17 +18,19 @@ import hashlib
 import json
 import os
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
 from ..engines.base import AudioChunk
-from ..fsutil import atomic_path, remove_stale_temp_files
+from ..fsutil import atomic_path, remove_stale_temp_files, write_if_changed
 from ..models import VoiceChoice
 
 CACHE_DIR = "cache"
+REFS_NAME = "refs.json"
+"""In the cache folder: the cache entries each episode was last built from (for `readcast clean`)."""
 
 
 def segment_key(spoken: str, voice: VoiceChoice, engine_version: str, sample_rate: int) -> str:
@@ -52,6 +54,14 @@ def segment_key(spoken: str, voice: VoiceChoice, engine_version: str, sample_rat
 def _digest_json(value: object) -> str:
     canonical = json.dumps(value, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
+
+
+def stable_hash(value: object) -> str:
+    """SHA-256 of bytes, or of any JSON-able value (keys sorted; other objects by str())."""
+    if isinstance(value, bytes):
+        return hashlib.sha256(value).hexdigest()
+    data = json.dumps(value, sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(data.encode("utf-8")).hexdigest()
 
 
 def _blake(*parts: bytes) -> bytes:
@@ -313,8 +323,37 @@ class ProjectCache:
         self.parts = PartStore(self.root / "parts")
         self.art = BlobStore(self.root / "art")
 
+    @property
+    def refs_path(self) -> Path:
+        return self.root / REFS_NAME
+
     def remove_stale_temp_files(self) -> None:
         remove_stale_temp_files(self.root)
+
+    def load_refs(self) -> dict[str, dict[str, list[str]]] | None:
+        """{slug: {"segments": [...], "parts": [...]}} as the last build saved it; None if unreadable."""
+        try:
+            data = json.loads(self.refs_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return data if isinstance(data, dict) else None
+
+    def save_refs(self, used: Mapping[str, tuple[Sequence[str], Sequence[str]]], published: set[str]) -> None:
+        """Record the entries each published episode uses: what `readcast clean` keeps.
+
+        `used` maps the slugs built in this run to (segment keys, part keys); an episode left
+        unchanged has no part keys and keeps those recorded before.
+        """
+        refs = {slug: entry for slug, entry in (self.load_refs() or {}).items() if slug in published}
+        for slug, (segments, parts) in used.items():
+            if slug in published:
+                refs[slug] = {
+                    "segments": sorted(set(segments)),
+                    "parts": list(parts) or refs.get(slug, {}).get("parts", []),
+                }
+        data = json.dumps(dict(sorted(refs.items())), indent=1) + "\n"
+        self.root.mkdir(parents=True, exist_ok=True)
+        write_if_changed(self.refs_path, data.encode("utf-8"))
 
     def clean(self, segments: set[str], parts: set[str]) -> tuple[int, int]:
         """Remove entries that are not referenced; return (entries removed, bytes freed)."""

@@ -5,15 +5,20 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
+from typing import TYPE_CHECKING
 
 from ..engines import Engine, get_engine_class
 from ..errors import EngineError, ReadcastError
-from ..models import VoiceChoice
-from .cache import SegmentStore
+from ..models import Progress, VoiceChoice
+from .cache import SegmentInfo, SegmentStore
+
+if TYPE_CHECKING:
+    from ..speech.plan import EpisodePlan
 
 
 @dataclass(frozen=True)
@@ -21,6 +26,72 @@ class SynthesisJob:
     key: str
     text: str
     voice: VoiceChoice
+
+
+@dataclass(frozen=True)
+class SynthesizedSegments:
+    """Stage 3's hand-off: the cached audio of the plans' segments, described by header."""
+
+    infos: Mapping[str, SegmentInfo]
+    """Every readable segment of the plans, by key (a key missing here vanished or failed)."""
+    synthesized: Mapping[str, int]
+    """Segments sent to the engine in this run, by source (each counted for its first article)."""
+    failures: Mapping[str, str]
+    """Error of the first failed segment, by source ("source: message")."""
+
+
+def synthesize_segments(
+    plans: Sequence[EpisodePlan],
+    store: SegmentStore,
+    *,
+    workers: int,
+    progress: Progress,
+    force: bool = False,
+    only: Collection[str] | None = None,
+) -> SynthesizedSegments:
+    """Synthesize what the cache lacks (everything with `force`, or just the keys in `only`).
+
+    A segment shared by several articles, or said twice in one, is synthesized once.
+    """
+    infos: dict[str, SegmentInfo] = {}
+    wanted: dict[str, SynthesisJob] = {}
+    for plan in plans:
+        for key, seg in zip(plan.keys, plan.script.segments, strict=True):
+            if key in wanted or key in infos:
+                continue
+            redo = force if only is None else key in only
+            info = None if redo else store.info(key)
+            if info is not None:
+                infos[key] = info
+            elif only is None or redo:
+                wanted[key] = SynthesisJob(key, seg.spoken, plan.voice)
+    done = 0
+
+    def advance(_key: str) -> None:
+        nonlocal done
+        done += 1
+        progress("synthesize", done, len(wanted))
+
+    if wanted:
+        progress("synthesize", 0, len(wanted))
+    errors = synthesize_missing(list(wanted.values()), store, workers, advance)
+    for key in wanted.keys() - errors.keys():
+        info = store.info(key)
+        if info is not None:
+            infos[key] = info
+    synthesized: dict[str, int] = {}
+    failures: dict[str, str] = {}
+    counted: set[str] = set()
+    for plan in plans:
+        own = [k for k in plan.keys if k in wanted and k not in counted]
+        counted.update(own)
+        synthesized[plan.source] = len(own)
+        failed = [errors[k] for k in plan.keys if k in errors]
+        if failed:
+            failures[plan.source] = f"{plan.source}: {failed[0]}"
+    return SynthesizedSegments(
+        MappingProxyType(infos), MappingProxyType(synthesized), MappingProxyType(failures)
+    )
 
 
 _ENGINES: dict[VoiceChoice, Engine] = {}

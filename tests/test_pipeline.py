@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import Project
+
+from readcast.models import Article, Block, TimedSegment
+from readcast.publish.pages import transcript_sections
+from readcast.speech.script import build_script
 
 GOOD = "---\ntitle: Fine\n---\nThis article is fine.\n"
 
@@ -22,3 +28,22 @@ def test_an_unreadable_article_is_skipped_with_one_line_and_the_rest_is_built(pr
     )
     assert (project.output / "episodes" / "good.mp3").is_file()
     assert "good.mp3" in (project.output / "feed.xml").read_text()
+
+
+def _page_paragraphs(texts: list[str]) -> list[list[str]]:
+    """The transcript page's paragraphs (their lines) for an article of these paragraphs."""
+    article = Article(Path("a.md"), "a", "T", tuple(Block("paragraph", t) for t in texts))
+    script = build_script(article, author="A", podcast_title="P")
+    timeline = [TimedSegment(seg, n, n + 0.5) for n, seg in enumerate(script.segments)]
+    body = transcript_sections(timeline, [])[0].blocks[1:-1]  # without the credits and the outro
+    return [[line.text for line in block.items[0]] for block in body]
+
+
+def test_a_paragraph_ending_with_a_pause_is_not_merged_with_the_next_on_the_page() -> None:
+    paragraphs = _page_paragraphs(["One. Two. <!-- pause 300ms -->", "Three."])
+    assert paragraphs == [["One. Two."], ["Three."]]
+
+
+def test_a_pause_inside_a_paragraph_keeps_it_one_paragraph_on_the_page() -> None:
+    paragraphs = _page_paragraphs(["One.<!-- pause 2s --> Two.", "Three."])
+    assert paragraphs == [["One.", "Two."], ["Three."]]

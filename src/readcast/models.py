@@ -76,6 +76,9 @@ class Segment:
     pause_after_ms: int
     chapter: str | None = None
     """Set on the first segment of a chapter: the chapter's title."""
+    block: int | None = None
+    """Index of the article block it was read from (None for the intro and outro): pages group
+    the segments of one paragraph by it."""
 
 
 @dataclass(frozen=True)

@@ -99,7 +99,8 @@ def transcript_sections(timeline: list[TimedSegment], chapters: list[Chapter]) -
     """The timeline grouped by chapter, with list items gathered into lists."""
     sections: list[Section] = []
     chapter_starts = iter(chapters)
-    open_unit = False  # the previous segment was a sentence of a paragraph that goes on
+    open_unit = False  # the previous segment was a sentence of a paragraph that may go on
+    open_block: int | None = None
     for n, timed in enumerate(timeline):
         seg = timed.segment
         text = seg.written.strip()
@@ -132,16 +133,17 @@ def transcript_sections(timeline: list[TimedSegment], chapters: list[Chapter]) -
             "image": "note",
             "table": "note",
         }.get(seg.kind, "p")
-        if open_unit and blocks and blocks[-1].kind == kind:
+        if open_unit and seg.block == open_block and blocks and blocks[-1].kind == kind:
             blocks[-1].items[-1].append(line)
         elif kind in ("list", "quote") and blocks and blocks[-1].kind == kind:
             blocks[-1].items.append([line])
         else:
             blocks.append(Block(kind, [[line]]))
-        open_unit = (
-            seg.kind in ("paragraph", "quote", "list_item")
-            and seg.pause_after_ms == PAUSE_AFTER_MS["sentence"]
+        # segments without a block id (made by hand) fall back on the pause between sentences
+        open_unit = seg.kind in ("paragraph", "quote", "list_item") and (
+            seg.block is not None or seg.pause_after_ms == PAUSE_AFTER_MS["sentence"]
         )
+        open_block = seg.block
     return sections
 
 

@@ -12,6 +12,7 @@ Any other comment is a plain comment: it is neither read nor an error.
 
 from __future__ import annotations
 
+import dataclasses
 import difflib
 import re
 from dataclasses import dataclass, field
@@ -57,6 +58,8 @@ class _Piece:
     chapter: str | None = None
     pause_ms: int | None = None
     """Set by an author's pause marker: exactly this much silence after the piece."""
+    block: int | None = None
+    """Index of the article block the piece comes from."""
 
 
 @dataclass
@@ -102,6 +105,7 @@ def build_script(
         previous = blocks[index - 1] if index else None
         new = _block_pieces(block, previous, blocks[index + 1 :], controls, speak)
         for piece in new:
+            piece.block = index
             if not piece.spoken and piece.kind != "rule":
                 # Only a pause marker (or skipped text): the pause belongs to what came before.
                 if piece.pause_ms is not None and pieces:
@@ -131,9 +135,7 @@ def _segments(pieces: list[_Piece]) -> list[Segment]:
         if piece.kind == "rule" and segments:
             # A rule says nothing: its silence joins the segment before it.
             last = segments[-1]
-            segments[-1] = Segment(
-                last.spoken, last.written, last.kind, max(last.pause_after_ms, pause), last.chapter
-            )
+            segments[-1] = dataclasses.replace(last, pause_after_ms=max(last.pause_after_ms, pause))
             continue
         segments.append(
             Segment(
@@ -142,6 +144,7 @@ def _segments(pieces: list[_Piece]) -> list[Segment]:
                 kind=_public_kind(piece.kind),
                 pause_after_ms=pause,
                 chapter=piece.chapter,
+                block=piece.block,
             )
         )
     return [seg for seg in segments if seg.spoken]

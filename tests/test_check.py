@@ -34,7 +34,7 @@ def test_the_sample_build_passes_with_one_known_warning(sample_build) -> None:
     assert report.episodes == 1
     audio = report.audio[f"episodes/{SLUG}.mp3"]
     assert abs(audio["loudness"] - -16.0) <= 1.0 and audio["true_peak"] <= -1.0
-    assert audio["duration"] > 500
+    assert audio["duration"] > 200  # the tone engine: about 4.5 minutes
 
 
 @pytest.fixture(scope="module")
@@ -169,7 +169,7 @@ def test_vbr_and_hot_audio_are_caught(copy: Project) -> None:
             "-id3v2_version",
             "3",
             "-af",
-            "volume=12dB",
+            "volume=18dB",
             "-c:a",
             "libmp3lame",
             "-q:a",

@@ -16,8 +16,14 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from ..errors import ReadcastError
-from ..project.settings import CATEGORIES, CONFIG_NAME, LANGUAGE_RE, load_settings
-from ..serve import DEFAULT_BASE_URL, resolve_output
+from ..project.settings import (
+    CATEGORIES,
+    CONFIG_NAME,
+    DEFAULT_BASE_URL,
+    LANGUAGE_RE,
+    load_settings,
+    resolve_output,
+)
 
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
@@ -113,7 +119,7 @@ class CheckReport:
 def check(folder: Path | str, *, loudness: float | None = None, measure_audio: bool = True) -> CheckReport:
     """Check the built output of project (or output folder) `folder`; problems are returned."""
     folder = Path(folder)
-    output = resolve_output(folder)
+    output = resolve_output(folder, "check")
     if loudness is None:
         loudness = load_settings(folder).audio.loudness if (folder / CONFIG_NAME).is_file() else -16.0
     checker = _Checker(output, loudness, measure_audio)

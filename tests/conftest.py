@@ -54,7 +54,7 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 
 SAMPLE = REPO / "content" / "what-happens-when-you-cry-in-therapy.txt"
 
-BASIC_SETTINGS = """\
+REAL_ENGINE_SETTINGS = """\
 [podcast]
 title = "Test Cast"
 author = "Test Author"
@@ -63,6 +63,11 @@ language = "en"
 base_url = "https://podcast.example.org/show/"
 category = "Technology"
 """
+"""Settings of a project that speaks with the default engine (hibari): for tests marked slow."""
+
+BASIC_SETTINGS = '[voice]\nengine = "tone"\n\n' + REAL_ENGINE_SETTINGS
+"""Settings of the test projects: the tone engine (beeps, instant) unless the voice is under test.
+[podcast] comes last, so a test can append podcast keys."""
 
 
 class Project:
@@ -150,7 +155,7 @@ def make_project(tmp_path: Path) -> Callable[[str], Project]:
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory: pytest.TempPathFactory) -> tuple[Project, BuildReport]:
-    """The sample article built once, with the real engine and ffmpeg, shared by read-only tests."""
+    """The sample article built once, with the tone engine and real ffmpeg, shared by read-only tests."""
     proj = Project.create(tmp_path_factory.mktemp("sample") / "proj")
     shutil.copy(SAMPLE, proj.content / SAMPLE.name)
     report = build(proj.root, BuildOptions())

@@ -45,7 +45,7 @@ def test_init_scaffolds_a_project_that_builds(tmp_path: Path) -> None:
         "readcast.toml",
     ]
     assert 'title = "my-show"' in (folder / "readcast.toml").read_text()
-    build = runner.invoke(app, ["build", str(folder), "--json", "--jobs", "1"])
+    build = runner.invoke(app, ["build", str(folder), "--json", "--jobs", "1", "--engine", "tone"])
     assert build.exit_code == 0, build.output
     report = json.loads(build.stdout)
     assert [(e["slug"], e["status"]) for e in report["episodes"]] == [("welcome", "built")]

@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import REPO, Project
+from conftest import REAL_ENGINE_SETTINGS, REPO, Project
 from mutagen.mp3 import MP3
 
 import readcast.engines
@@ -58,6 +58,7 @@ def test_every_builtin_engine_declares_what_it_can_do() -> None:
         assert cls.default_voice in {v.name for v in cls.voices()}
 
 
+@pytest.mark.slow
 def test_say_with_hibari_is_intelligible(project: Project, tmp_path: Path) -> None:
     out = tmp_path / "hibari.mp3"
     result = project.cli("say", SENTENCE, "-o", str(out))
@@ -125,6 +126,7 @@ def test_impossible_choices_are_clear_errors() -> None:
 # -- in a project -----------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 @pytest.mark.requires("espeak-ng")
 def test_articles_pick_their_engines_and_the_episodes_match(project: Project) -> None:
     body = "A short note. It says that the library opens next spring, after a long debate.\n"
@@ -158,6 +160,7 @@ def test_flags_override_front_matter(project: Project) -> None:
 
 
 def test_a_language_no_engine_choice_speaks_is_a_clear_error(project: Project) -> None:
+    project.settings(REAL_ENGINE_SETTINGS)
     project.write("de.md", "---\ntitle: Deutsch\nlanguage: de\n---\nGuten Morgen.\n")
     code, report = project.build_json()
     assert code == 1
@@ -204,6 +207,7 @@ def test_a_hibari_voice_that_needs_a_download_says_so_offline(
     monkeypatch.setenv("HIBARI_HOME", str(tmp_path / "hibari-voices"))
     for name in ("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy"):
         monkeypatch.setenv(name, proxy)
+    project.settings(REAL_ENGINE_SETTINGS)
     project.write("a.md", "---\ntitle: A\nvoice: emma\n---\nHello.\n")
     code, report = project.build_json()
     assert code == 1

@@ -29,6 +29,7 @@ def no_espeak(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.setenv("PATH", str(empty))
 
 
+@pytest.mark.slow
 @pytest.mark.requires("espeak-ng")
 def test_say_with_espeak_is_intelligible(project: Project, tmp_path: Path) -> None:
     out = tmp_path / "espeak.mp3"

@@ -12,10 +12,10 @@ import pytest
 from lxml import etree
 from mutagen.mp3 import MP3
 
-from readcast.check import ITUNES_NS, PODCAST_NS, TRANSCRIPT_TYPES
+from readcast.check.items import TRANSCRIPT_TYPES
 from readcast.project.settings import parse_settings
 from readcast.project.state import EpisodeRecord
-from readcast.publish.feed import FeedInputs, feed_xml, podcast_guid
+from readcast.publish.feed import ITUNES_NS, PODCAST_NS, FeedInputs, feed_xml, podcast_guid
 
 NS = {"itunes": ITUNES_NS, "podcast": PODCAST_NS, "atom": "http://www.w3.org/2005/Atom"}
 SLUG = "what-happens-when-you-cry-in-therapy"

@@ -39,6 +39,7 @@ def data_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 # -- speaking ---------------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_say_with_the_bundled_voice_is_intelligible(project: Project, tmp_path: Path) -> None:
     out = tmp_path / "piper.mp3"
     result = project.cli("say", SENTENCE, "-o", str(out), "--engine", "piper")
@@ -47,6 +48,7 @@ def test_say_with_the_bundled_voice_is_intelligible(project: Project, tmp_path: 
     assert asr.wer(SENTENCE, asr.transcribe(out)) <= 0.10
 
 
+@pytest.mark.slow
 def test_same_text_gives_the_same_samples_and_speed_scales_the_length() -> None:
     normal = PiperEngine().synthesize("Hello there. How are you today?")
     again = PiperEngine().synthesize("Hello there. How are you today?")
@@ -59,6 +61,7 @@ def test_same_text_gives_the_same_samples_and_speed_scales_the_length() -> None:
 # -- choosing a voice -------------------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_voice_by_path_resolves_against_the_project_and_keys_on_the_file(tmp_path: Path) -> None:
     folder = tmp_path / "voices"
     folder.mkdir()
@@ -189,6 +192,7 @@ def test_unknown_voice_names_the_catalogue(catalogue: Catalogue) -> None:
         install_voice("xx_XX-nobody-low")
 
 
+@pytest.mark.slow
 def test_a_voice_by_name_is_downloaded_on_request_and_speaks(
     catalogue: Catalogue, project: Project, tmp_path: Path
 ) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
-from conftest import REPO, SAMPLE, Project
+from conftest import REAL_ENGINE_SETTINGS, REPO, SAMPLE, Project
 
 from readcast.models import Block
 from readcast.read import read_article
@@ -350,7 +350,9 @@ def asr() -> ModuleType:
     return module
 
 
+@pytest.mark.slow
 def test_listener_hears_the_article_and_none_of_the_page_around_it(asr: ModuleType, project: Project) -> None:
+    project.settings(REAL_ENGINE_SETTINGS)
     page = ARTICLES / "harbor-ferry-news.html"
     project.write(page.name, page.read_text(encoding="utf-8"))
     report = project.build()

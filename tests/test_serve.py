@@ -313,6 +313,7 @@ def test_cli_serve_prints_the_feed_url_and_serves_it(local_project) -> None:
         proc.wait(timeout=10)
 
 
+@pytest.mark.slow
 @pytest.mark.requires("gpo")
 def test_gpodder_subscribes_and_downloads_every_episode(local_project) -> None:
     """gPodder's command-line client (Debian package gpodder) against readcast serve."""

@@ -1,30 +1,95 @@
-"""The readcast command line: parse options, call the library, turn errors into messages and exit codes."""
+"""The readcast command line: parse options, call the library, turn errors into messages and exit codes.
+
+Commands do not catch errors: `_ErrorBoundary` is the one place where a ReadcastError, an OSError
+or Ctrl+C becomes one line on stderr and an exit code (see EXIT_*), for the `readcast` script and
+for in-process runs alike.
+"""
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
 import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
+import click
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.text import Text
+from typer.core import TyperGroup
 
 from . import __version__
 from .errors import ReadcastError
 
+EXIT_USER_ERROR = 1
+"""Bad input, configuration or environment: the message says what to fix."""
+EXIT_USAGE = 2
+"""Unknown command or option, or a bad option value (click reports these itself)."""
+EXIT_INTERRUPTED = 130
+"""Ctrl+C, as shells report a process ended by SIGINT."""
+INTERRUPTED = {
+    "build": "interrupted, run build again to finish",
+    "serve": "stopped",
+}
+"""The line each command prints on Ctrl+C (others: "interrupted")."""
+_OS_ERROR_FIXES = {
+    errno.ENOENT: "check the path",
+    errno.EACCES: "check the permissions",
+    errno.EPERM: "check the permissions",
+    errno.ENOSPC: "free some disk space and run again",
+    errno.EDQUOT: "free some disk space and run again",
+    errno.EROFS: "choose a writable folder",
+    errno.EISDIR: "pass a file, not a folder",
+    errno.ENOTDIR: "check the path",
+}
+
+err = Console(stderr=True, highlight=False)
+
+
+def _print_error(message: str) -> None:
+    err.print(Text.assemble(("error:", "red"), " ", message), soft_wrap=True)
+
+
+def describe_os_error(exc: OSError) -> str:
+    """One line for an OSError: the file, what went wrong and, when known, the fix."""
+    where = " -> ".join(str(name) for name in (exc.filename, exc.filename2) if name is not None)
+    what = exc.strerror or str(exc)
+    fix = _OS_ERROR_FIXES.get(exc.errno) if exc.errno is not None else None
+    return f"{where + ': ' if where else ''}{what}{f' ({fix})' if fix else ''}"
+
+
+class _ErrorBoundary(TyperGroup):
+    """readcast's command group: every command runs inside `invoke`, the one error boundary."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except ReadcastError as exc:
+            _print_error(str(exc))
+            code = EXIT_USER_ERROR
+        except OSError as exc:
+            if exc.errno == errno.EPIPE:
+                raise  # stdout closed early (readcast voices | head): click exits quietly
+            _print_error(describe_os_error(exc))
+            code = EXIT_USER_ERROR
+        except KeyboardInterrupt:
+            err.print(INTERRUPTED.get(ctx.invoked_subcommand or "", "interrupted"), soft_wrap=True)
+            code = EXIT_INTERRUPTED
+        raise typer.Exit(code)
+
+
 app = typer.Typer(
     name="readcast",
+    cls=_ErrorBoundary,
     help="Turn written articles into an accessible podcast.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-err = Console(stderr=True, highlight=False)
-
 ProjectDir = Annotated[Path, typer.Argument(help="Project folder (holds readcast.toml).", file_okay=False)]
 
 
@@ -48,11 +113,6 @@ def main_callback(
         format="%(levelname)s: %(message)s",
         stream=sys.stderr,
     )
-
-
-def _fail(exc: ReadcastError) -> typer.Exit:
-    err.print(f"[red]error:[/red] {exc}", markup=True, soft_wrap=True)
-    return typer.Exit(1)
 
 
 @app.command()
@@ -82,21 +142,18 @@ def build(
     options = BuildOptions(
         base_url=base_url, engine=engine, voice=voice, speed=speed, language=language, jobs=jobs, force=force
     )
-    try:
-        with _progress() as progress:
-            tasks: dict[str, int] = {}
+    with _progress() as progress:
+        tasks: dict[str, int] = {}
 
-            def on_progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = progress.add_task(stage.capitalize(), total=total)
-                progress.update(tasks[stage], completed=done, total=total)
+        def on_progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = progress.add_task(stage.capitalize(), total=total)
+            progress.update(tasks[stage], completed=done, total=total)
 
-            report = run_build(project, options, on_progress)
-    except ReadcastError as exc:
-        raise _fail(exc) from None
+        report = run_build(project, options, on_progress)
     for episode in report.episodes:
         if episode.status == "failed":
-            err.print(f"[red]error:[/red] {episode.error}", markup=True, soft_wrap=True)
+            _print_error(str(episode.error))
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2))
     else:
@@ -118,10 +175,7 @@ def clean(project: ProjectDir = Path(".")) -> None:
     """Delete cache entries the published episodes no longer use, and report the space freed."""
     from .build import clean as run_clean
 
-    try:
-        report = run_clean(project)
-    except ReadcastError as exc:
-        raise _fail(exc) from None
+    report = run_clean(project)
     typer.echo(
         f"removed {report.removed} cache entries, freed {report.freed / 1e6:.1f} MB ({report.kept} kept)"
     )
@@ -132,10 +186,7 @@ def init(project: ProjectDir = Path(".")) -> None:
     """Create readcast.toml, content/ with an example article and a .gitignore."""
     from .project.scaffold import init_project
 
-    try:
-        created = init_project(project)
-    except ReadcastError as exc:
-        raise _fail(exc) from None
+    created = init_project(project)
     for path in created:
         typer.echo(f"created {path}")
     err.print(f"Next: edit readcast.toml, put articles in content/, run 'readcast build {project}'.")
@@ -153,10 +204,7 @@ def say(
     """Synthesize TEXT into one MP3 file (normalized, mastered, CBR)."""
     from .oneoff import say_to_mp3
 
-    try:
-        seconds = say_to_mp3(text, output, engine=engine, voice=voice, speed=speed, language=language)
-    except ReadcastError as exc:
-        raise _fail(exc) from None
+    seconds = say_to_mp3(text, output, engine=engine, voice=voice, speed=speed, language=language)
     typer.echo(f"{output} ({seconds:.1f} s)")
 
 
@@ -175,10 +223,7 @@ def script(
     from .oneoff import script_for_file
     from .speech.script import script_diff
 
-    try:
-        speech = script_for_file(file)
-    except ReadcastError as exc:
-        raise _fail(exc) from None
+    speech = script_for_file(file)
     if diff:
         for line in script_diff(speech):
             typer.echo(line)
@@ -223,10 +268,7 @@ def voices(
 
     from .engines.voices import describe_engines
 
-    try:
-        engines = describe_engines(engine)
-    except ReadcastError as exc:
-        raise _fail(exc) from None
+    engines = describe_engines(engine)
     if as_json:
         typer.echo(json.dumps([asdict(e) for e in engines], indent=2, ensure_ascii=False))
         return
@@ -278,10 +320,7 @@ def serve(
     """Serve output/ over HTTP: listen in a browser, or subscribe from a podcast app."""
     from .serve import feed_points_elsewhere, make_server
 
-    try:
-        server = make_server(project, host, port)
-    except ReadcastError as exc:
-        raise _fail(exc) from None
+    server = make_server(project, host, port)
     typer.echo(f"site      {server.url}")
     typer.echo(f"feed      {server.url}feed.xml")
     if host in ("0.0.0.0", "::"):
@@ -294,9 +333,7 @@ def serve(
         )
     err.print(f"Serving {server.root} (press Ctrl+C to stop)")
     try:
-        server.serve_forever()
-    except KeyboardInterrupt:
-        pass
+        server.serve_forever()  # until Ctrl+C, which the error boundary reports as "stopped"
     finally:
         server.server_close()
 
@@ -313,10 +350,7 @@ def check(
     """Check the built output/ before publishing: feed, episodes, artwork, loudness, captions."""
     from .check import check as run_check
 
-    try:
-        report = run_check(project, measure_audio=not skip_loudness)
-    except ReadcastError as exc:
-        raise _fail(exc) from None
+    report = run_check(project, measure_audio=not skip_loudness)
     if as_json:
         typer.echo(json.dumps(report.to_json(), indent=2, ensure_ascii=False))
     else:
@@ -350,4 +384,5 @@ def _progress() -> Progress:
 
 
 def main() -> None:
+    """The `readcast` console script (errors are handled by `_ErrorBoundary`)."""
     app()

@@ -9,7 +9,7 @@ from .engines.voices import VoiceRequest, choose_voice
 from .errors import EngineError, ReadcastError
 from .fsutil import atomic_path
 from .models import Script
-from .project.settings import AudioSettings, load_settings
+from .project.settings import CONFIG_NAME, AudioSettings, load_settings
 from .read import read_article
 from .speech.lexicon import phoneme_markup_for
 from .speech.normalize import normalize
@@ -46,16 +46,25 @@ def say_to_mp3(
     return chunk.seconds
 
 
+def project_of(path: Path) -> Path | None:
+    """The project an article belongs to: the folder holding readcast.toml and the content/ the
+    article is in. None for a file anywhere else, even inside some project's folder."""
+    folder = path.resolve().parent
+    if folder.name == "content" and (folder.parent / CONFIG_NAME).is_file():
+        return folder.parent
+    return None
+
+
 def script_for_file(path: Path) -> Script:
     """The speech script of one article, with the settings of its project when there is one
     (its podcast title, author and pronunciation lexicon)."""
     article = read_article(path)
     author, podcast, pronunciations = article.meta.author or "", "readcast", {}
-    project = path.resolve().parent.parent
+    project = project_of(path)
     levels = [
         VoiceRequest(article.meta.engine, article.meta.voice, article.meta.speed, article.meta.language)
     ]
-    if (project / "readcast.toml").is_file():
+    if project is not None:
         settings = load_settings(project)
         author = author or settings.podcast.author
         podcast = settings.podcast.title
@@ -69,7 +78,7 @@ def script_for_file(path: Path) -> Script:
             )
         )
     try:
-        voice, engine_cls = choose_voice(levels, base_dir=project)
+        voice, engine_cls = choose_voice(levels, base_dir=project or path.resolve().parent)
         markup, language = phoneme_markup_for(engine_cls, voice), voice.language
     except ReadcastError:  # the script can be shown even where the engine cannot run
         markup, language = None, article.meta.language or "en"

@@ -21,13 +21,10 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from . import __version__
-from .errors import ConfigError, ReadcastError
-from .project.settings import CONFIG_NAME
+from .errors import ReadcastError
+from .project.settings import DEFAULT_BASE_URL, FEED_NAME, resolve_output
 
 logger = logging.getLogger(__name__)
-
-DEFAULT_BASE_URL = "http://localhost:8000/"
-"""What `build` writes into the feed when [podcast] base_url is not set (see Settings.base_url)."""
 
 CONTENT_TYPES = {
     ".mp3": "audio/mpeg",
@@ -46,7 +43,6 @@ CONTENT_TYPES = {
     ".svg": "image/svg+xml",
     ".ico": "image/x-icon",
 }
-FEED_NAME = "feed.xml"
 FEED_TYPE = "application/rss+xml; charset=utf-8"
 CHAPTERS_TYPE = "application/json+chapters"
 REWRITTEN_SUFFIXES = (".xml", ".html")
@@ -64,24 +60,6 @@ def content_type(path: Path) -> str:
     if name == FEED_NAME:
         return FEED_TYPE
     return CONTENT_TYPES.get(path.suffix.lower(), "application/octet-stream")
-
-
-def resolve_output(folder: Path | str) -> Path:
-    """The output folder for DIR: a project's output/, or DIR itself when it holds feed.xml."""
-    folder = Path(folder)
-    if (folder / CONFIG_NAME).is_file():
-        output = folder / "output"
-        if not (output / FEED_NAME).is_file():
-            raise ConfigError(
-                f"{output}: nothing built yet (no {FEED_NAME}). Run 'readcast build {folder}' first."
-            )
-        return output.resolve()
-    if (folder / FEED_NAME).is_file():
-        return folder.resolve()
-    raise ConfigError(
-        f"{folder}: neither a readcast project ({CONFIG_NAME}) nor a built output "
-        f"folder ({FEED_NAME}). Pass the project folder, e.g. 'readcast serve .'."
-    )
 
 
 @dataclass(frozen=True)
@@ -170,7 +148,7 @@ def _lan_address(family: int) -> str | None:
 
 def make_server(folder: Path | str, host: str = "127.0.0.1", port: int = 8000) -> OutputServer:
     """A server for the output of project (or output folder) `folder`; call serve_forever()."""
-    return OutputServer(resolve_output(folder), host, port)
+    return OutputServer(resolve_output(folder, "serve"), host, port)
 
 
 class _Handler(BaseHTTPRequestHandler):

@@ -16,6 +16,9 @@ else:  # pragma: no cover - exercised on Python 3.10 only
 from ..errors import ConfigError
 
 CONFIG_NAME = "readcast.toml"
+FEED_NAME = "feed.xml"
+DEFAULT_BASE_URL = "http://localhost:8000/"
+"""Where the feed points when [podcast] base_url is not set: `readcast serve`'s default address."""
 LANGUAGE_RE = re.compile(r"[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*")
 BITRATE_RE = re.compile(r"(\d{2,3})k")
 
@@ -166,7 +169,7 @@ class Settings:
 
     @property
     def base_url(self) -> str:
-        url = self.podcast.base_url or "http://localhost:8000/"
+        url = self.podcast.base_url or DEFAULT_BASE_URL
         return url if url.endswith("/") else url + "/"
 
     def with_overrides(
@@ -185,6 +188,25 @@ class Settings:
 
 _SECTIONS = {"podcast": PodcastSettings, "voice": VoiceSettings, "audio": AudioSettings}
 _TYPE_NAMES = {str: "a string", bool: "true or false", int: "a whole number", float: "a number"}
+
+
+def resolve_output(folder: Path | str, command: str) -> Path:
+    """The built output of `folder` for `readcast COMMAND`: a project's output/, or the folder
+    itself when it holds feed.xml; ConfigError saying what to pass otherwise."""
+    folder = Path(folder)
+    if (folder / CONFIG_NAME).is_file():
+        output = folder / "output"
+        if not (output / FEED_NAME).is_file():
+            raise ConfigError(
+                f"{output}: nothing built yet (no {FEED_NAME}). Run 'readcast build {folder}' first."
+            )
+        return output.resolve()
+    if (folder / FEED_NAME).is_file():
+        return folder.resolve()
+    raise ConfigError(
+        f"{folder}: neither a readcast project ({CONFIG_NAME}) nor a built output "
+        f"folder ({FEED_NAME}). Pass the project folder, e.g. 'readcast {command} .'."
+    )
 
 
 def load_settings(root: Path | str) -> Settings:

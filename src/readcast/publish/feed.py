@@ -18,6 +18,8 @@ from ..project.state import EpisodeRecord
 
 PODCAST_NS = "https://podcastindex.org/namespace/1.0"
 ITUNES_NS = "http://www.itunes.com/dtds/podcast-1.0.dtd"
+ATOM_NS = "http://www.w3.org/2005/Atom"  # declared by feedgen, for the self link
+CONTENT_NS = "http://purl.org/rss/1.0/modules/content/"  # declared by feedgen, for content:encoded
 _PODCAST_GUID_NAMESPACE = uuid.UUID("ead4c236-bf58-58c6-a2c6-a6b28d128cb6")
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import threading
 from pathlib import Path
 
 from conftest import Project
 
-from readcast.models import Article, Block, TimedSegment
+from readcast.audio.cache import SegmentStore
+from readcast.audio.synth import SynthesisJob, synthesize_missing
+from readcast.models import Article, Block, TimedSegment, VoiceChoice
 from readcast.publish.pages import transcript_sections
 from readcast.speech.script import build_script
 
@@ -47,3 +51,23 @@ def test_a_paragraph_ending_with_a_pause_is_not_merged_with_the_next_on_the_page
 def test_a_pause_inside_a_paragraph_keeps_it_one_paragraph_on_the_page() -> None:
     paragraphs = _page_paragraphs(["One.<!-- pause 2s --> Two.", "Three."])
     assert paragraphs == [["One.", "Two."], ["Three."]]
+
+
+def test_synthesis_workers_are_not_forked_while_another_thread_runs(tmp_path: Path) -> None:
+    forks: list[int] = []
+    watching = True
+    os.register_at_fork(before=lambda: forks.append(threading.active_count()) if watching else None)
+    stop = threading.Event()
+    progress_bar = threading.Thread(target=stop.wait)  # stands for the CLI's progress bar thread
+    progress_bar.start()
+    try:
+        voice = VoiceChoice("hibari", None, 1.0, "en")
+        jobs = [SynthesisJob(f"{n:064x}", f"Sentence number {n}.", voice) for n in range(3)]
+        failures = synthesize_missing(jobs, SegmentStore(tmp_path), workers=2)
+    finally:
+        watching = False
+        stop.set()
+        progress_bar.join()
+    assert failures == {}
+    assert all(SegmentStore(tmp_path).info(job.key) is not None for job in jobs)
+    assert forks == []  # no fork() of this multi-threaded process: the workers came from a forkserver

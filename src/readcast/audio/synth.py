@@ -5,6 +5,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import sys
+import threading
 from collections.abc import Callable, Collection, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass
@@ -144,8 +145,13 @@ def synthesize_missing(
                 on_done(job.key)
         return failures
     ordered = sorted(jobs, key=lambda job: len(job.text), reverse=True)
+    context = _context()
+    forked = context.get_start_method() == "fork"
     with ProcessPoolExecutor(
-        max_workers=workers, mp_context=_context(), initializer=_worker_started, initargs=(os.getpid(),)
+        max_workers=workers,
+        mp_context=context,
+        initializer=_worker_started,
+        initargs=(os.getpid(), forked),
     ) as pool:
         futures = {pool.submit(_run_job, job, str(store.root)): job for job in ordered}
         for future in as_completed(futures):
@@ -166,16 +172,24 @@ def default_workers() -> int:
 
 
 def _context() -> multiprocessing.context.BaseContext:
-    # fork starts workers in milliseconds; it is safe here because the parent never runs an
-    # engine while a pool is alive (an engine it loaded earlier is single-threaded, and is simply
-    # inherited). Elsewhere (macOS, Windows) use the platform's default.
+    """fork while this process runs no other thread; forkserver (or the platform's default) else.
+
+    fork starts workers in milliseconds, and is safe while the build is single-threaded (an engine
+    it loaded earlier is simply inherited). Forking while another thread runs (the CLI's progress
+    bar, a library's pool) can copy a lock that thread holds and hang the worker, so then the
+    workers come from a forkserver, a fresh single-threaded process.
+    """
     if sys.platform.startswith("linux"):
-        return multiprocessing.get_context("fork")
+        return multiprocessing.get_context("fork" if threading.active_count() == 1 else "forkserver")
     return multiprocessing.get_context()
 
 
-def _worker_started(parent: int) -> None:
-    """Tie a worker's life to the build's: it must not outlive a killed build, nor hold its lock."""
+def _worker_started(build: int, forked: bool) -> None:
+    """Tie a worker's life to the build's: it must not outlive a killed build, nor hold its lock.
+
+    A forked worker dies with the build; one from a forkserver dies with the forkserver, which
+    exits when the build does.
+    """
     from ..project.state import held_lock_fds
 
     for fd in held_lock_fds():  # a forked copy of the lock's file would keep the project locked
@@ -187,10 +201,22 @@ def _worker_started(parent: int) -> None:
         import ctypes
         import signal
 
+        parent = os.getppid()
         PR_SET_PDEATHSIG = 1
         try:
             ctypes.CDLL(None, use_errno=True).prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL))
         except (OSError, AttributeError):
             pass
-        if os.getppid() != parent:  # the build died before the line above took effect
+        # the parent (or the build) died before the line above took effect
+        if os.getppid() != parent or (forked and parent != build) or not _alive(build):
             os._exit(1)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:
+        return True
+    return True

@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import threading
 from pathlib import Path
 
+import pytest
 from conftest import Project
+from mutagen.id3 import ID3
 
 from readcast.audio.cache import SegmentStore
+from readcast.audio.ffmpeg import encode_mp3
 from readcast.audio.synth import SynthesisJob, synthesize_missing
 from readcast.models import Article, Block, TimedSegment, VoiceChoice
 from readcast.publish.pages import transcript_sections
+from readcast.publish.tags import EpisodeTags, write_tags
 from readcast.speech.script import build_script
 
 GOOD = "---\ntitle: Fine\n---\nThis article is fine.\n"
@@ -71,3 +76,17 @@ def test_synthesis_workers_are_not_forked_while_another_thread_runs(tmp_path: Pa
     assert failures == {}
     assert all(SegmentStore(tmp_path).info(job.key) is not None for job in jobs)
     assert forks == []  # no fork() of this multi-threaded process: the workers came from a forkserver
+
+
+@pytest.mark.parametrize(
+    ("language", "code"), [("de", "deu"), ("pt-BR", "por"), ("en", "eng"), ("xx", "und")]
+)
+def test_id3_language_fields_carry_the_articles_language(tmp_path: Path, language: str, code: str) -> None:
+    mp3 = tmp_path / "a.mp3"
+    encode_mp3(iter([bytes(2 * 44100)]), 44100, mp3, gain_db=0.0, bitrate="64k", sample_rate=44100, pad_to=0)
+    when = dt.datetime(2026, 1, 2, tzinfo=dt.timezone.utc)
+    write_tags(mp3, EpisodeTags("T", "A", "P", when, "About it.", "Words.", (), b"", language=language))
+    tags = ID3(mp3)
+    assert [frame.lang for frame in tags.getall("COMM")] == [code]
+    assert [frame.lang for frame in tags.getall("USLT")] == [code]
+    assert tags.getall("TLAN")[0].text == [code]

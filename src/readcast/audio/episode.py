@@ -31,7 +31,7 @@ if TYPE_CHECKING:
     from ..speech.plan import EpisodePlan
     from .synth import SynthesizedSegments
 
-PIPELINE_VERSION = "2"
+PIPELINE_VERSION = "3"
 """Enters every episode key: bump it when stitching, mastering or tagging changes the MP3."""
 
 Loader = Callable[[str], AudioChunk]

@@ -56,7 +56,7 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
     id3.add(TDRC(encoding=text, text=tags.date.strftime("%Y-%m-%d")))
     id3.add(TLAN(encoding=text, text=_iso639_2(tags.language)))
     if tags.description:
-        id3.add(COMM(encoding=text, lang="eng", desc="", text=tags.description))
+        id3.add(COMM(encoding=text, lang=_iso639_2(tags.language), desc="", text=tags.description))
     id3.add(USLT(encoding=text, lang=_iso639_2(tags.language), desc="transcript", text=tags.transcript))
     id3.add(
         APIC(
@@ -95,21 +95,26 @@ def write_tags(path: Path, tags: EpisodeTags) -> None:
     id3.save(path, v2_version=3, v1=0, padding=lambda info: 0)
 
 
+# ISO 639-1 -> ISO 639-2/T (the code ID3 language fields take), for the languages readcast's
+# engines speak and the commonest others.
 _ISO639_2 = {
-    "en": "eng",
-    "de": "deu",
-    "fr": "fra",
-    "es": "spa",
-    "it": "ita",
-    "pt": "por",
-    "nl": "nld",
-    "ja": "jpn",
-    "zh": "zho",
-    "ru": "rus",
-    "pl": "pol",
-    "sv": "swe",
-}
+    "af": "afr", "ar": "ara", "bg": "bul", "bn": "ben", "ca": "cat", "cs": "ces", "cy": "cym",
+    "da": "dan", "de": "deu", "el": "ell", "en": "eng", "eo": "epo", "es": "spa", "et": "est",
+    "eu": "eus", "fa": "fas", "fi": "fin", "fr": "fra", "ga": "gle", "gl": "glg", "gu": "guj",
+    "he": "heb", "hi": "hin", "hr": "hrv", "hu": "hun", "hy": "hye", "id": "ind", "is": "isl",
+    "it": "ita", "ja": "jpn", "ka": "kat", "kk": "kaz", "kn": "kan", "ko": "kor", "la": "lat",
+    "lb": "ltz", "lt": "lit", "lv": "lav", "mk": "mkd", "ml": "mal", "mr": "mar", "ms": "msa",
+    "mt": "mlt", "nb": "nob", "ne": "nep", "nl": "nld", "nn": "nno", "no": "nor", "pa": "pan",
+    "pl": "pol", "pt": "por", "ro": "ron", "ru": "rus", "sk": "slk", "sl": "slv", "sq": "sqi",
+    "sr": "srp", "sv": "swe", "sw": "swa", "ta": "tam", "te": "tel", "th": "tha", "tr": "tur",
+    "uk": "ukr", "ur": "urd", "vi": "vie", "zh": "zho", "zu": "zul",
+}  # fmt: skip
+UNDETERMINED = "und"
 
 
 def _iso639_2(language: str) -> str:
-    return _ISO639_2.get(language.lower().split("-")[0], "eng")
+    """The ISO 639-2 code of a language tag ("de", "pt-BR", "deu"); "und" when it is not known."""
+    primary = language.lower().replace("_", "-").split("-")[0]
+    if len(primary) == 3 and primary.isalpha():
+        return primary
+    return _ISO639_2.get(primary, UNDETERMINED)

@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import threading
+import wave
 from pathlib import Path
 
+import numpy as np
 import pytest
 from conftest import Project
 from mutagen.id3 import ID3
 
 from readcast.audio.cache import SegmentStore
-from readcast.audio.ffmpeg import encode_mp3
+from readcast.audio.ffmpeg import Piece, encode_mp3
+from readcast.audio.music import MusicBeds, _Clip
 from readcast.audio.synth import SynthesisJob, synthesize_missing
+from readcast.engines.base import AudioChunk
+from readcast.errors import ConfigError
 from readcast.models import Article, Block, TimedSegment, VoiceChoice
 from readcast.publish.pages import transcript_sections
 from readcast.publish.tags import EpisodeTags, write_tags
@@ -90,3 +96,41 @@ def test_id3_language_fields_carry_the_articles_language(tmp_path: Path, languag
     assert [frame.lang for frame in tags.getall("COMM")] == [code]
     assert [frame.lang for frame in tags.getall("USLT")] == [code]
     assert tags.getall("TLAN")[0].text == [code]
+
+
+def _wav(path: Path, samples: np.ndarray, rate: int = 44100) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(rate)
+        out.writeframes(samples.astype("<i2").tobytes())
+    return path
+
+
+def _speech(seconds: float, rate: int = 44100) -> Piece:
+    t = np.arange(int(seconds * rate)) / rate
+    chunk = AudioChunk((np.sin(2 * np.pi * 220 * t) * 8000).astype("<i2").tobytes(), rate)
+    return Piece(load=lambda: chunk, frames=chunk.frames, rate=rate, pause_ms=300, kind="intro")
+
+
+def test_intro_music_that_cannot_be_measured_where_it_plays_is_levelled_with_a_warning(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    rate = 44100
+    t = np.arange(20 * rate) / rate
+    samples = np.where(t >= 15, np.sin(2 * np.pi * 440 * t) * 10000, 0)  # 15 s of silence, then a tone
+    beds = MusicBeds(intro=_Clip(_wav(tmp_path / "intro.wav", samples), "intro_music"))
+    with caplog.at_level(logging.WARNING):
+        ((start, bed),) = beds.beds([_speech(2.0)], rate)
+    assert start == 0 and np.isfinite(bed).all() and float(np.abs(bed).max()) == 0.0
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "intro.wav" in warnings[0] and "silent" in warnings[0], warnings
+
+
+def test_music_whose_level_cannot_be_measured_at_all_is_a_clear_error(tmp_path: Path) -> None:
+    rate = 44100
+    samples = np.zeros(rate)
+    samples[:40] = 200  # not silent for the decoder's check, too short a sound to measure
+    beds = MusicBeds(outro=_Clip(_wav(tmp_path / "outro.wav", samples), "outro_music"))
+    with pytest.raises(ConfigError, match=r"\[audio\] outro_music .*outro.wav: .*loudness"):
+        beds.beds([_speech(2.0)], rate)

@@ -12,6 +12,7 @@ BED_DUCKED_LU below it under speech. Loudness normalization then applies to the 
 from __future__ import annotations
 
 import hashlib
+import logging
 import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -38,6 +39,10 @@ BED_FULL_LU = -3.0
 BED_DUCKED_LU = -18.0
 MAX_MUSIC_S = 90.0
 """Only the first this many seconds of a music file are read."""
+ABSOLUTE_GATE_LUFS = -70.0
+"""What ffmpeg's meter reports for audio with no block above its gate (silence, a click)."""
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass
@@ -150,7 +155,7 @@ class MusicBeds:
                     (layout.intro_end, "ducked"),
                     (fade_end, 0.0),
                 ]
-            beds.append((0, _shape(music, rate, points, speech)))
+            beds.append((0, _shape(music, rate, points, speech, self.intro)))
         if self.outro is not None:
             music = self.outro.samples(rate)
             speech = _loudness_of(pieces, rate, "outro")
@@ -170,7 +175,7 @@ class MusicBeds:
             end = layout.speech_end + layout.tail - start
             fade_from = max(full_from, end - round(min(OUTRO_FADE_S, layout.tail / rate / 2) * rate))
             points += [(fade_from, "full"), (end, 0.0)]
-            beds.append((start, _shape(music[:end], rate, points, speech)))
+            beds.append((start, _shape(music[:end], rate, points, speech, self.outro)))
         return beds
 
 
@@ -198,19 +203,32 @@ def _speech_spans(pieces: list[Piece], rate: int) -> list[tuple[str, int, int]]:
 
 
 def _loudness_of(pieces: list[Piece], rate: int, kind: str) -> float:
-    """Loudness of the intro (or outro) speech, or of all of it when there is none."""
-    chosen = [p for p in pieces if p.kind == kind] or pieces
+    """Loudness of the intro (or outro) speech, or of all of it when there is none (or it is silent).
+
+    AudioError when the whole speech is silent: then there is nothing to level the music against.
+    """
+    chosen = [p for p in pieces if p.kind == kind]
+    if chosen:
+        try:
+            return _measured(measure_loudness(stitched_pcm(chosen, rate), rate))
+        except AudioError:
+            logger.warning(
+                "the %s speech is too short or quiet to measure: music levelled to the whole speech", kind
+            )
     try:
-        return measure_loudness(stitched_pcm(chosen, rate), rate)
+        return _measured(measure_loudness(stitched_pcm(pieces, rate), rate))
     except AudioError:
-        return -23.0
+        raise AudioError(
+            "the speech is too quiet or too short to set the music's level against: the engine "
+            "produced no audible speech"
+        ) from None
 
 
 def _shape(
-    music: np.ndarray, rate: int, points: list[tuple[int, float | str]], speech_lufs: float
+    music: np.ndarray, rate: int, points: list[tuple[int, float | str]], speech_lufs: float, clip: _Clip
 ) -> np.ndarray:
     """`music` times a piecewise-linear gain through `points` ("full", "ducked" or a gain)."""
-    music_lufs = _music_loudness(music, rate)
+    music_lufs = _clip_loudness(music, rate, clip)
     levels = {
         "full": 10 ** ((speech_lufs + BED_FULL_LU - music_lufs) / 20),
         "ducked": 10 ** ((speech_lufs + BED_DUCKED_LU - music_lufs) / 20),
@@ -227,12 +245,41 @@ def _shape(
     return (music * gain).astype(np.float32)
 
 
-def _music_loudness(music: np.ndarray, rate: int) -> float:
-    pcm = np.clip(music, -32768, 32767).astype("<i2").tobytes()
+def _clip_loudness(music: np.ndarray, rate: int, clip: _Clip) -> float:
+    """Loudness of the stretch of `clip` that plays; of the whole clip, with a warning, if that
+    stretch is silent; ConfigError (naming the key and the fix) if neither can be measured."""
     try:
-        return measure_loudness(iter([pcm]), rate)
+        return _music_loudness(music, rate)
     except AudioError:
-        return -70.0
+        pass
+    try:
+        whole = _music_loudness(clip.samples(rate), rate)
+    except AudioError:
+        raise ConfigError(
+            f"[audio] {clip.key} {clip.path}: its loudness cannot be measured (too little sound), so "
+            "readcast cannot set its level against the speech. Use a longer or louder file, or remove "
+            "the key."
+        ) from None
+    logger.warning(
+        "[audio] %s %s: the %.1f s that play are silent; levelled by the loudness of the whole file. "
+        "Trim the silence at its start to hear it.",
+        clip.key,
+        clip.path,
+        len(music) / rate,
+    )
+    return whole
+
+
+def _music_loudness(music: np.ndarray, rate: int) -> float:
+    """AudioError when the music is silent to the loudness meter."""
+    pcm = np.clip(music, -32768, 32767).astype("<i2").tobytes()
+    return _measured(measure_loudness(iter([pcm]), rate))
+
+
+def _measured(lufs: float) -> float:
+    if lufs <= ABSOLUTE_GATE_LUFS:
+        raise AudioError("too quiet or too short to measure its loudness")
+    return lufs
 
 
 def _decode(path: Path, rate: int, key: str) -> np.ndarray:
